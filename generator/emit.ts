@@ -1,0 +1,93 @@
+/**
+ * Model -> TypeScript module text, through `templates/module.ts.hbs`.
+ * Every string the template prints is computed here; the template only places them.
+ * The output is deterministic: sorted keys, no timestamps, no absolute paths.
+ */
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import type { ApiModel } from './transform.js';
+import { capitalize, uniqueNames } from './names.js';
+import { docComment, propertyKey, schemaToTs, type TypeContext } from './schema-to-ts.js';
+
+const TEMPLATE_URL = new URL('../templates/module.ts.hbs', import.meta.url);
+
+let compiled: HandlebarsTemplateDelegate | undefined;
+
+function template(): HandlebarsTemplateDelegate {
+  // noEscape: the output is TypeScript, not HTML.
+  compiled ??= Handlebars.create().compile(readFileSync(TEMPLATE_URL, 'utf8'), { noEscape: true, strict: true });
+  return compiled;
+}
+
+/** Render the generated module for `model`. */
+export function emitModule(model: ApiModel): string {
+  return template()(moduleView(model));
+}
+
+/** The strings the template prints. Exported for tests. */
+export function moduleView(model: ApiModel) {
+  const { table, docs } = model;
+  const schemaNames = Object.keys(model.schemas).sort();
+  const ctx: TypeContext = {
+    named: new Map(schemaNames.map((name) => [model.schemas[name]!, `Schemas[${JSON.stringify(name)}]`])),
+  };
+  const opNames = Object.keys(table.operations).sort();
+  const pascals = uniqueNames(opNames.map(capitalize));
+  return {
+    source: table.source,
+    name: table.name,
+    title: oneLine(table.title),
+    version: oneLine(table.version),
+    schemas: schemaNames.map((name) => {
+      const schema = model.schemas[name]!;
+      return {
+        key: propertyKey(name),
+        doc: docComment((schema as { description?: unknown }).description, '  '),
+        type: schemaToTs(schema, ctx, '  ', schema),
+      };
+    }),
+    operations: opNames.map((name, i) => {
+      const op = table.operations[name]!;
+      const doc = docs[name]!;
+      return {
+        name: propertyKey(name),
+        pascal: pascals[i]!,
+        doc: docComment(
+          [`${op.method.toUpperCase()} ${op.path}${op.deprecated ? ' (deprecated)' : ''}`, doc.summary, doc.description]
+            .filter(Boolean)
+            .join('\n\n'),
+          '',
+        ),
+        params: paramsType(doc.params, ctx),
+        body: doc.body ? schemaToTs(doc.body, ctx) : 'never',
+        response: doc.response ? schemaToTs(doc.response, ctx) : 'unknown',
+      };
+    }),
+    table: JSON.stringify(sortKeys(table), null, 2),
+  };
+}
+
+function paramsType(params: ApiModel['docs'][string]['params'], ctx: TypeContext): string {
+  if (params.length === 0) return 'Record<string, never>';
+  const lines = params.map(
+    (p) => `${docComment(p.description, '  ')}  ${propertyKey(p.name)}${p.required ? '' : '?'}: ${schemaToTs(p.schema, ctx, '  ')};`,
+  );
+  return `{\n${lines.join('\n')}\n}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\*\//g, '*\\/').trim();
+}
+
+/** A copy with every object's keys sorted; arrays keep their order. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .filter((key) => obj[key] !== undefined)
+      .map((key) => [key, sortKeys(obj[key])]),
+  );
+}

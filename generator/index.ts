@@ -1,0 +1,47 @@
+/**
+ * relay-gen as a library: spec file -> generated module text (load -> transform -> emit).
+ */
+import path from 'node:path';
+import { loadSpec } from './load.js';
+import { transform } from './transform.js';
+import { emitModule } from './emit.js';
+import { toIdentifier } from './names.js';
+
+export { loadSpec } from './load.js';
+export { transform } from './transform.js';
+export { emitModule } from './emit.js';
+
+export interface GenerateOptions {
+  /** API name; defaults to the spec's file name without extension. */
+  name?: string;
+  /** Directory the module is meant for; the header names the spec relative to its parent. */
+  outDir: string;
+}
+
+export interface Generated {
+  name: string;
+  file: string;
+  text: string;
+  operations: number;
+}
+
+/** The default API name for a spec file: `specs/steam.yaml` -> `steam`. */
+export function defaultName(specFile: string): string {
+  const base = path.basename(specFile).replace(/\.(ya?ml|json)$/i, '');
+  return toIdentifier(base);
+}
+
+/** Generate the module for one spec. Throws an Error naming the spec file on failure. */
+export async function generate(specFile: string, opts: GenerateOptions): Promise<Generated> {
+  const name = opts.name ?? defaultName(specFile);
+  const outDir = path.resolve(opts.outDir);
+  const source = path.relative(path.dirname(outDir), path.resolve(specFile)).split(path.sep).join('/');
+  const { doc } = await loadSpec(specFile);
+  const model = transform(doc, { name, source });
+  return {
+    name,
+    file: path.join(outDir, `${name}.ts`),
+    text: emitModule(model),
+    operations: Object.keys(model.table.operations).length,
+  };
+}
