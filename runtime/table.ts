@@ -11,7 +11,10 @@ export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' 
 
 export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
 
-/** @see https://spec.openapis.org/oas/v3.1.0#style-values */
+/**
+ * @see https://spec.openapis.org/oas/v3.1.0#style-values
+ * `tabDelimited` is relay's name for Swagger 2.0's `collectionFormat: tsv`, which OpenAPI 3 lacks.
+ */
 export type ParamStyle =
   | 'simple'
   | 'label'
@@ -19,6 +22,7 @@ export type ParamStyle =
   | 'form'
   | 'spaceDelimited'
   | 'pipeDelimited'
+  | 'tabDelimited'
   | 'deepObject';
 
 /** A JSON Schema as found in the spec, dereferenced and reduced to plain data. */

@@ -1,0 +1,196 @@
+/**
+ * Configuration: defaults, the YAML config file, `${ENV}` references, and validation.
+ * Validated once at start-up; every message names the key and what to do.
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+/** A credential for one security scheme: an API key, a bearer token, or basic-auth user and password. */
+export type Credential = string | { username: string; password: string };
+
+export interface ApiConfig {
+  /** Replaces the spec's server URL. */
+  server?: string;
+  /** By security scheme name, as in the spec's `components.securitySchemes`. */
+  credentials?: Record<string, Credential>;
+}
+
+/** A named request with fixed params (and body) that the client may override, like txhttprelay's `hl2`. */
+export interface PresetConfig {
+  operation: string;
+  params?: Record<string, unknown>;
+  data?: unknown;
+}
+
+export interface RelayConfig {
+  listen: { tcp: string | null; unix: string | null };
+  /** Generated modules to load; null means every module in `generated/`. */
+  modules: string[] | null;
+  apis: Record<string, ApiConfig>;
+  presets: Record<string, PresetConfig>;
+  limits: { maxLineBytes: number; maxResponseBytes: number };
+  http: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; connectionsPerOrigin: number };
+}
+
+export const DEFAULTS: RelayConfig = Object.freeze({
+  listen: { tcp: '127.0.0.1:9876', unix: null },
+  modules: null,
+  apis: {},
+  presets: {},
+  limits: { maxLineBytes: 1024 * 1024, maxResponseBytes: 10 * 1024 * 1024 },
+  http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
+});
+
+const credential = {
+  anyOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['username', 'password'],
+      properties: { username: { type: 'string' }, password: { type: 'string' } },
+    },
+  ],
+};
+const positive = { type: 'integer', minimum: 1 };
+
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    listen: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { tcp: { type: ['string', 'null'] }, unix: { type: ['string', 'null'] } },
+    },
+    modules: { type: ['array', 'null'], items: { type: 'string' } },
+    apis: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          server: { type: 'string', pattern: '^https?://' },
+          credentials: { type: 'object', additionalProperties: credential },
+        },
+      },
+    },
+    presets: {
+      type: 'object',
+      propertyNames: { pattern: '^[^.\\s]+$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['operation'],
+        properties: { operation: { type: 'string', minLength: 1 }, params: { type: 'object' }, data: {} },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { maxLineBytes: positive, maxResponseBytes: positive },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { connectTimeoutMs: positive, headersTimeoutMs: positive, bodyTimeoutMs: positive, connectionsPerOrigin: positive },
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(SCHEMA);
+
+export interface LoadedConfig {
+  config: RelayConfig;
+  /** Things worth a warning at start-up, e.g. a credential whose environment variable is unset. */
+  warnings: string[];
+}
+
+/** Read, substitute and validate a config file. Throws an Error that names the file and key. */
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new Error(`config ${file} is not valid YAML: ${(err as Error).message}`, { cause: err });
+  }
+  return resolveConfig(raw, env, `config ${file}`);
+}
+
+/** Substitute `${VAR}` references, validate, and merge over DEFAULTS. Pure but for `env`. */
+export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'config'): LoadedConfig {
+  const warnings: string[] = [];
+  const substituted = substitute(raw, [], env, warnings, origin);
+  if (!validate(substituted)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const where = keyPath(e.instancePath.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~')));
+      const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
+      return `${where || '(top level)'}: ${e.message}${extra}`;
+    });
+    throw new Error(`${origin} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`);
+  }
+  const c = substituted as Partial<RelayConfig>;
+  const config: RelayConfig = {
+    listen: { ...DEFAULTS.listen, ...c.listen },
+    modules: c.modules ?? DEFAULTS.modules,
+    apis: c.apis ?? {},
+    presets: c.presets ?? {},
+    limits: { ...DEFAULTS.limits, ...c.limits },
+    http: { ...DEFAULTS.http, ...c.http },
+  };
+  return { config, warnings };
+}
+
+/** `apis.steam.credentials` from `['apis', 'steam', 'credentials']`. */
+function keyPath(keys: string[]): string {
+  return keys.map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Replace `${VAR}` and `${VAR:-default}` in every string; `$${VAR}` stays literal `${VAR}`.
+ * An unset variable drops a credential (with a warning: requests needing it will be refused)
+ * and is an error anywhere else.
+ */
+function substitute(value: unknown, keys: string[], env: NodeJS.ProcessEnv, warnings: string[], origin: string): unknown {
+  if (typeof value === 'string') {
+    let missing: string | null = null;
+    const out = value.replace(REFERENCE, (whole, escaped: string, name: string, fallback: string | undefined) => {
+      if (escaped) return whole.slice(1);
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      missing ??= name;
+      return '';
+    });
+    if (missing === null) return out;
+    if (keys[0] === 'apis' && keys[2] === 'credentials') {
+      warnings.push(`${keyPath(keys)}: environment variable ${missing} is not set; requests that need it will be refused`);
+      return undefined;
+    }
+    throw new Error(`${origin}: ${keyPath(keys)}: environment variable ${missing} is not set`);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, [...keys, String(i)], env, warnings, origin));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const s = substitute(v, [...keys, k], env, warnings, origin);
+      if (s !== undefined) out[k] = s;
+    }
+    // A basic-auth credential missing one half is no credential at all.
+    const pair = 'username' in value && 'password' in value;
+    if (keys[0] === 'apis' && keys[2] === 'credentials' && keys.length === 4 && pair && !('username' in out && 'password' in out)) {
+      return undefined;
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,59 @@
+/**
+ * relay's own failures: one error class and one table of codes.
+ * Codes are public API (clients match on them): add new ones, never rename or reuse.
+ * Every code is listed in the README's error-code table; a test keeps the two in step.
+ */
+import { format } from 'node:util';
+
+/** Every error code with its message template (`%s` filled in order). */
+export const ERRORS = {
+  // The request line itself.
+  BAD_JSON: 'line is not valid JSON: %s',
+  NOT_AN_OBJECT: 'request line must be a JSON object, got %s',
+  LINE_TOO_LONG: 'line longer than %s bytes refused',
+  MISSING_ID: 'request has no "id" (a string or a number)',
+  INVALID_ID: '"id" must be a string or a finite number, got %s',
+  MISSING_REQUEST: 'request has no "request" naming an operation (api.operation or a preset)',
+  INVALID_FIELD: '%s',
+  // What it asks for.
+  UNKNOWN_REQUEST: 'unknown request: %s',
+  AMBIGUOUS_REQUEST: 'request %s is defined by several APIs (%s); name one as api.operation',
+  MISSING_PARAM: 'missing required parameter: %s',
+  UNKNOWN_PARAM: 'unknown parameter: %s (this operation takes: %s)',
+  INVALID_PARAM: 'invalid parameter %s: %s',
+  MISSING_BODY: 'operation %s requires a request body in "data"',
+  UNEXPECTED_BODY: 'operation %s takes no request body, but "data" was given',
+  UNSUPPORTED_MEDIA_TYPE: 'cannot send a %s body for operation %s',
+  MISSING_CREDENTIALS: 'operation %s needs credentials for security scheme %s; set apis.%s.credentials.%s in the config',
+  NO_SERVER: 'API %s has no absolute server URL; set one with --server %s=URL or apis.%s.server in the config',
+  // The HTTP exchange, when it produced no status.
+  DNS_FAILED: 'could not resolve host %s',
+  CONNECT_REFUSED: 'connection refused by %s',
+  CONNECT_TIMEOUT: 'timed out connecting to %s',
+  HEADERS_TIMEOUT: 'timed out waiting for response headers from %s',
+  BODY_TIMEOUT: 'timed out reading the response body from %s',
+  CONNECTION_RESET: 'connection to %s closed unexpectedly: %s',
+  TLS_FAILED: 'TLS failure with %s: %s',
+  UPSTREAM_FAILED: 'request to %s failed: %s',
+  RESPONSE_TOO_LARGE: 'response from %s is larger than %s bytes; cut off',
+  // Anything else is a bug in relay; the details go to the log, not the client.
+  INTERNAL: 'internal error; see the relay log',
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A failure relay itself reports, with a stable `code`. */
+export class RelayError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, args: Array<string | number> = [], options?: { cause?: unknown }) {
+    super(format(ERRORS[code], ...args), options);
+    this.name = 'RelayError';
+    this.code = code;
+  }
+}
+
+/** Shorthand: `fail('MISSING_PARAM', 'appid')`. */
+export function relayError(code: ErrorCode, ...args: Array<string | number>): RelayError {
+  return new RelayError(code, args);
+}

@@ -1,0 +1,165 @@
+/**
+ * The line protocol: framing bytes into lines, parsing request lines, and serialising replies.
+ * Pure: no sockets, no HTTP. The only place where an error becomes bytes.
+ * See docs/protocol.md for the wire format.
+ */
+import { RelayError } from './errors.js';
+
+export type RequestId = string | number;
+
+/** A request line that parsed and has the required fields. */
+export interface RequestMessage {
+  request: string;
+  id: RequestId;
+  params: Record<string, unknown>;
+  /** The body, when the line has a `data` field (which may itself be `null`). */
+  data: unknown;
+  hasData: boolean;
+}
+
+export type ParseResult = { ok: true; msg: RequestMessage } | { ok: false; id: RequestId | null; error: RelayError };
+
+/** Fields a request line may carry. Anything else is refused, so that typos do not pass silently. */
+const FIELDS = new Set(['request', 'id', 'params', 'data']);
+
+/** Parse one line (without its line ending). */
+export function parseRequest(line: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { ok: false, id: null, error: new RelayError('BAD_JSON', [(err as Error).message], { cause: err }) };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, id: null, error: new RelayError('NOT_AN_OBJECT', [describe(value)]) };
+  }
+  const obj = value as Record<string, unknown>;
+  if (!('id' in obj) || obj.id === null) return { ok: false, id: null, error: new RelayError('MISSING_ID') };
+  const id = obj.id;
+  if (!(typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)))) {
+    return { ok: false, id: null, error: new RelayError('INVALID_ID', [describe(id)]) };
+  }
+  const fail = (error: RelayError): ParseResult => ({ ok: false, id, error });
+  if (typeof obj.request !== 'string' || obj.request === '') return fail(new RelayError('MISSING_REQUEST'));
+  for (const key of Object.keys(obj)) {
+    if (!FIELDS.has(key)) {
+      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data`]));
+    }
+  }
+  const params = obj.params ?? {};
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    return fail(new RelayError('INVALID_FIELD', [`"params" must be a JSON object, got ${describe(params)}`]));
+  }
+  return {
+    ok: true,
+    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj },
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/** Seconds with five decimals, as txhttprelay reported them. */
+export function seconds(ms: number): number {
+  return Math.round(ms * 100) / 100000;
+}
+
+/** `{"status":"dispatched","id":...}` */
+export function dispatchedLine(id: RequestId): string {
+  return `{"status":"dispatched","id":${JSON.stringify(id)}}\n`;
+}
+
+/** The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success. */
+export function responseLine(id: RequestId, ok: boolean, ms: number, code: number, response: unknown): string {
+  return `${JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, response })}\n`;
+}
+
+/**
+ * The final reply to a request that was dispatched but failed: with no HTTP status (DNS, refused,
+ * timeout, TLS, ...) `code` is null; a response cut off for size keeps its status.
+ */
+export function failureLine(id: RequestId, ms: number, error: RelayError, code: number | null = null): string {
+  return `${JSON.stringify({ status: 'error', id, time: seconds(ms), code, response: errorBody(error) })}\n`;
+}
+
+/** The only reply to a line that could not be served; nothing was dispatched. */
+export function refusalLine(id: RequestId | null, error: RelayError): string {
+  return `${JSON.stringify({ status: 'error', id, response: errorBody(error) })}\n`;
+}
+
+function errorBody(error: RelayError): { error: string; code: string } {
+  return { error: error.message, code: error.code };
+}
+
+/**
+ * Splits a byte stream into lines ended by `\n` (a preceding `\r` is dropped).
+ * A line longer than `maxBytes` is reported once through `onTooLong` and its bytes are discarded
+ * as they arrive, so memory stays bounded whatever the peer sends.
+ */
+export class LineSplitter {
+  readonly #maxBytes: number;
+  readonly #onLine: (line: string) => void;
+  readonly #onTooLong: () => void;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #discarding = false;
+
+  constructor(maxBytes: number, onLine: (line: string) => void, onTooLong: () => void) {
+    this.#maxBytes = maxBytes;
+    this.#onLine = onLine;
+    this.#onTooLong = onTooLong;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (!this.#discarding) {
+        if (this.#pendingBytes + (end - start) > this.#maxBytes + 1) {
+          // +1 tolerates the `\r` of a CRLF line that is exactly maxBytes long.
+          this.#discarding = true;
+          this.#pending = [];
+          this.#pendingBytes = 0;
+          this.#onTooLong();
+        } else if (newline !== -1) {
+          const part = chunk.subarray(start, end);
+          const bytes = this.#pendingBytes === 0 ? part : Buffer.concat([...this.#pending, part]);
+          this.#pending = [];
+          this.#pendingBytes = 0;
+          this.#emit(bytes);
+        } else {
+          this.#pending.push(chunk.subarray(start, end));
+          this.#pendingBytes += end - start;
+        }
+      }
+      if (newline === -1) break;
+      this.#discarding = false;
+      start = newline + 1;
+    }
+  }
+
+  /** The peer finished sending: a last line without a newline is still served. */
+  end(): void {
+    if (!this.#discarding && this.#pendingBytes > 0) this.#emit(Buffer.concat(this.#pending));
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = false;
+  }
+
+  #emit(bytes: Buffer): void {
+    const length = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    if (length > this.#maxBytes) {
+      this.#onTooLong();
+      return;
+    }
+    const line = bytes.toString('utf8', 0, length);
+    // Blank lines are allowed as keep-alives and ignored.
+    if (line.trim() !== '') this.#onLine(line);
+  }
+}
+
