@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { Catalog } from './catalog.js';
 import { DEFAULTS, loadConfigFile, type RelayConfig } from './config.js';
+import type { Dispatcher } from 'undici';
 import { createDispatcher } from './dispatch.js';
 import { defaultModules, loadModules } from './loader.js';
 import { createLogger, type LogLevel } from './log.js';
@@ -73,9 +74,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
 
   const bootLog = createLogger(level, null);
-  let server: RelayServer;
+  // Signal handlers go in before anything listens: a SIGTERM that arrives just after the
+  // "listening" line must stop the relay cleanly, not kill it.
+  let signalled: ((signal: string) => void) | null = null;
+  const pendingSignal = new Promise<string>((resolve) => (signalled = resolve));
+  const onTerm = () => signalled?.('SIGTERM');
+  const onInt = () => signalled?.('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  const detach = () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  };
+
+  let server: RelayServer | undefined;
   let relay: Relay;
-  let dispatcherClose: () => Promise<void>;
+  let dispatcher: Dispatcher | undefined;
   try {
     let config: RelayConfig = structuredClone(DEFAULTS);
     if (values.config !== undefined) {
@@ -100,8 +114,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const redactor = new Redactor(catalog.secrets);
     const log = createLogger(level, redactor);
     catalog.warnings.forEach((w) => log.warn(w));
-    const dispatcher = createDispatcher(config.http);
-    dispatcherClose = () => dispatcher.close();
+    dispatcher = createDispatcher(config.http);
     relay = new Relay({ catalog, dispatcher, limits: config.limits, redactor, log });
     server = new RelayServer(relay, { maxLineBytes: config.limits.maxLineBytes, log });
     const addresses: string[] = [];
@@ -113,25 +126,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     log.info(`listening on ${addresses.join(' ')}; apis: ${apiList}${presets.length ? `; presets: ${presets.join(', ')}` : ''}`);
   } catch (err) {
     bootLog.error((err as Error).message);
-    await server!?.close().catch(() => {});
+    detach();
+    await server?.close().catch(() => {});
+    await dispatcher?.close().catch(() => {});
     return 1;
   }
 
-  return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      bootLog.info(`${signal}: stopping (${relay.inFlight} requests in flight)`);
-      void server
-        .close()
-        .then(() => dispatcherClose())
-        .finally(() => resolve(0));
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
+  const signal = await pendingSignal;
+  detach();
+  bootLog.info(`${signal}: stopping (${relay.inFlight} requests in flight)`);
+  await server.close();
+  await dispatcher.close();
+  return 0;
 }
 
 function usage(message: string): number {

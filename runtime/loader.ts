@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { TABLE_FORMAT, type ApiTable } from './table.js';
 
 /** relay's own `generated/` folder, used when the working directory has none. */
@@ -26,7 +27,10 @@ export async function defaultModules(cwd: string): Promise<string[]> {
 export async function loadModule(file: string): Promise<ApiTable> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+    const url = pathToFileURL(path.resolve(file)).href;
+    // tsImport compiles TypeScript as ESM wherever the file lives; a plain import would treat a .ts file
+    // outside a "type": "module" package as CommonJS and fail.
+    mod = (/\.[cm]?ts$/.test(file) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ERR_MODULE_NOT_FOUND' ? 'file not found' : (err as Error).message.split('\n')[0];
