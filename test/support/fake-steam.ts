@@ -23,14 +23,14 @@ export const steamHandler: Handler = (req): Reply => {
       if (!q.has('appid')) return { status: 400, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>Bad Request</h1>Required parameter \'appid\' is missing</body></html>' };
       const count = Number(q.get('count') ?? 20);
       const maxlength = Number(q.get('maxlength') ?? 0);
-      const contents = 'Team Fortress 2 and Half-Life 2 news, written at length for the fake Steam server.';
+      const contents = 'Half-Life 2 news from the fake Steam server.';
       const newsitems = Array.from({ length: count }, (_, i) => ({
         gid: String(5000000000000000000n + BigInt(i)),
         title: `News item ${i + 1} for app ${appid}`,
         url: `https://store.steampowered.com/news/${appid}/${i + 1}`,
         is_external_url: false,
         author: 'Valve',
-        contents: maxlength > 0 ? `${contents.slice(0, maxlength)}...` : contents,
+        contents: maxlength > 0 && contents.length > maxlength ? `${contents.slice(0, maxlength)}...` : contents,
         feedlabel: 'Community Announcements',
         date: 1700000000 - i * 86400,
         feedname: 'steam_community_announcements',

@@ -1,0 +1,14 @@
+/**
+ * relay's runtime as a library: the pieces relay-run is made of, for embedding and tests.
+ * @module
+ */
+export { Catalog, type CompiledOperation, type Target } from './catalog.js';
+export { DEFAULTS, loadConfigFile, resolveConfig, type RelayConfig, type ApiConfig, type PresetConfig, type Credential } from './config.js';
+export { createDispatcher } from './dispatch.js';
+export { ERRORS, RelayError, type ErrorCode } from './errors.js';
+export { defaultModules, loadModule, loadModules } from './loader.js';
+export { LineSplitter, parseRequest, type RequestId, type RequestMessage } from './protocol.js';
+export { Relay, type RelayOptions } from './relay.js';
+export { RelayServer, parseTcpAddress } from './server.js';
+export * from './table.js';
+export { version } from './version.js';
