@@ -25,15 +25,20 @@ const NONE: AuthPlan = () => {};
  */
 export function planAuth(table: ApiTable, op: OperationSpec, credentials: Record<string, Credential>): AuthPlan {
   if (op.security.length === 0) return NONE;
+  let optional = false;
   for (const alternative of op.security) {
     const schemes = Object.keys(alternative);
-    if (schemes.length === 0) return NONE;
+    // An empty alternative makes credentials optional, but configured ones are still sent.
+    if (schemes.length === 0) {
+      optional = true;
+      continue;
+    }
     const steps = schemes.map((name) => step(table.securitySchemes[name], credentials[name]));
     if (steps.every((s) => s !== null)) return (target) => steps.forEach((s) => s!(target));
   }
-  const first = Object.keys(op.security[0]!)[0]!;
+  if (optional) return NONE;
   const missing = op.security[0]!;
-  const scheme = Object.keys(missing).find((name) => step(table.securitySchemes[name], credentials[name]) === null) ?? first;
+  const scheme = Object.keys(missing).find((name) => step(table.securitySchemes[name], credentials[name]) === null) ?? Object.keys(missing)[0]!;
   return () => {
     throw new RelayError('MISSING_CREDENTIALS', [`${table.name}.${op.name}`, scheme, table.name, scheme]);
   };

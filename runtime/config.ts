@@ -130,9 +130,14 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'co
   const substituted = substitute(raw, [], env, warnings, origin);
   if (!validate(substituted)) {
     const problems = (validate.errors ?? []).map((e) => {
-      const where = keyPath(e.instancePath.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~')));
-      const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
-      return `${where || '(top level)'}: ${e.message}${extra}`;
+      const keys = e.instancePath.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+      if (e.keyword === 'additionalProperties') {
+        return `${keyPath([...keys, String(e.params.additionalProperty)])}: unknown key`;
+      }
+      if (e.keyword === 'propertyNames') {
+        return `${keyPath([...keys, String(e.params.propertyName)])}: invalid name (no dots or spaces)`;
+      }
+      return `${keyPath(keys) || '(top level)'}: ${e.message}`;
     });
     throw new Error(`${origin} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`);
   }

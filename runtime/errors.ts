@@ -23,7 +23,7 @@ export const ERRORS = {
   INVALID_PARAM: 'invalid parameter %s: %s',
   MISSING_BODY: 'operation %s requires a request body in "data"',
   UNEXPECTED_BODY: 'operation %s takes no request body, but "data" was given',
-  UNSUPPORTED_MEDIA_TYPE: 'cannot send a %s body for operation %s',
+  UNSUPPORTED_MEDIA_TYPE: 'cannot encode "data" as %s for operation %s',
   MISSING_CREDENTIALS: 'operation %s needs credentials for security scheme %s; set apis.%s.credentials.%s in the config',
   NO_SERVER: 'API %s has no absolute server URL; set one with --server %s=URL or apis.%s.server in the config',
   // The HTTP exchange, when it produced no status.

@@ -88,7 +88,7 @@ function formEncode(op: CompiledOperation, data: Record<string, unknown>): strin
     if (raw === undefined || raw === null) continue;
     const values = Array.isArray(raw) ? raw : [raw];
     for (const v of values) {
-      if (typeof v === 'object' && v !== null) throw new RelayError('UNSUPPORTED_MEDIA_TYPE', ['nested form', op.fullName]);
+      if (typeof v === 'object' && v !== null) throw new RelayError('UNSUPPORTED_MEDIA_TYPE', ['application/x-www-form-urlencoded (it has nested values)', op.fullName]);
       pairs.push(`${encodeStrict(key)}=${encodeStrict(String(v))}`);
     }
   }

@@ -49,6 +49,13 @@ function invalid(param: ParamSpec, why: string): RelayError {
  * `/`, `?`, `#` and `%` are percent-encoded, and a value that is empty or all dots is refused.
  */
 export function serializePath(param: ParamSpec, value: Value): string {
+  const out = pathText(param, value);
+  // Checked on the result, whatever the value's shape: an empty or dot-only segment would change the path.
+  if (out === '' || /^\.+$/.test(out)) throw invalid(param, `${JSON.stringify(out)} is not allowed as a path segment`);
+  return out;
+}
+
+function pathText(param: ParamSpec, value: Value): string {
   const enc = encodeStrict;
   const { name, style, explode } = param;
   if (isPrimitive(value)) {
@@ -80,7 +87,7 @@ export function serializeQuery(param: ParamSpec, value: Value): string[] {
   const isArray = Array.isArray(value);
   switch (param.style) {
     case 'deepObject':
-      return pairs.map(([k, v]) => `${name}[${encodeStrict(k)}]=${enc(v)}`);
+      return pairs.map(([k, v]) => `${name}%5B${encodeStrict(k)}%5D=${enc(v)}`);
     case 'spaceDelimited':
     case 'pipeDelimited':
     case 'tabDelimited': {
