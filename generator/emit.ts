@@ -63,7 +63,8 @@ export function moduleView(model: ApiModel) {
         response: doc.response ? schemaToTs(doc.response, ctx) : 'unknown',
       };
     }),
-    table: JSON.stringify(sortKeys(table), null, 2),
+    // A `"__proto__":` key in an object literal would set the prototype; a computed key makes it a property.
+    table: JSON.stringify(sortKeys(table), null, 2).replace(/"__proto__":/g, '["__proto__"]:'),
   };
 }
 

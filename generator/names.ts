@@ -12,6 +12,8 @@ export function isIdentifier(name: string): boolean {
 
 /** `repos/get-content` -> `reposGetContent`; a leading digit gets an underscore. */
 export function toIdentifier(text: string): string {
+  // `__proto__` is an identifier, but as an object key it would set the prototype instead.
+  if (text === '__proto__') return 'proto';
   if (isIdentifier(text)) return text;
   const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
   const joined = words.map((word, i) => (i === 0 ? word : capitalize(word))).join('');
@@ -37,15 +39,29 @@ export function capitalize(word: string): string {
 }
 
 /**
- * Make `wanted` names unique in order: the first keeps its name, later ones get `2`, `3`, ...
- * Returns the names in the same order.
+ * Make `wanted` names unique. Names are handed out first to the `preferred` entries (explicit
+ * operationIds), then to the rest, each group in order; a name already taken gets the smallest
+ * suffix `2`, `3`, ... that no other entry asks for. Returns the names in the input order.
  */
-export function uniqueNames(wanted: string[]): string[] {
+export function uniqueNames(wanted: string[], preferred: boolean[] = []): string[] {
+  const asked = new Set(wanted);
   const taken = new Set<string>();
-  return wanted.map((name) => {
-    let candidate = name;
-    for (let n = 2; taken.has(candidate); n++) candidate = `${name}${n}`;
-    taken.add(candidate);
-    return candidate;
-  });
+  const out: Array<string | undefined> = new Array(wanted.length);
+  const order = wanted.map((_, i) => i).sort((a, b) => Number(Boolean(preferred[b])) - Number(Boolean(preferred[a])) || a - b);
+  for (const i of order) {
+    const name = wanted[i]!;
+    if (!taken.has(name)) {
+      taken.add(name);
+      out[i] = name;
+    }
+  }
+  for (const i of order) {
+    if (out[i] !== undefined) continue;
+    const name = wanted[i]!;
+    let n = 2;
+    while (taken.has(`${name}${n}`) || asked.has(`${name}${n}`)) n++;
+    taken.add(`${name}${n}`);
+    out[i] = `${name}${n}`;
+  }
+  return out as string[];
 }

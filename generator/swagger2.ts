@@ -154,11 +154,19 @@ function upgradeSecurity(
     if (def.type === 'basic') out[name] = { type: 'http', scheme: 'basic' };
     else if (def.type === 'apiKey') out[name] = { type: 'apiKey', in: def.in, name: def.name };
     else if (def.type === 'oauth2') {
-      const tokenUrl = 'tokenUrl' in def ? def.tokenUrl : undefined;
       const scopes = def.scopes ?? {};
-      out[name] = tokenUrl
-        ? { type: 'oauth2', flows: { clientCredentials: { tokenUrl, scopes } } }
-        : { type: 'oauth2', flows: { implicit: { authorizationUrl: 'authorizationUrl' in def ? def.authorizationUrl : '', scopes } } };
+      const tokenUrl = 'tokenUrl' in def ? def.tokenUrl : '';
+      const authorizationUrl = 'authorizationUrl' in def ? def.authorizationUrl : '';
+      // @see https://spec.openapis.org/oas/v2.0#security-scheme-object (flow) -> v3.0.3#oauth-flows-object
+      const flows: OpenAPIV3.OAuth2SecurityScheme['flows'] =
+        def.flow === 'application'
+          ? { clientCredentials: { tokenUrl, scopes } }
+          : def.flow === 'password'
+            ? { password: { tokenUrl, scopes } }
+            : def.flow === 'accessCode'
+              ? { authorizationCode: { authorizationUrl, tokenUrl, scopes } }
+              : { implicit: { authorizationUrl, scopes } };
+      out[name] = { type: 'oauth2', flows };
     }
   }
   return out;

@@ -67,8 +67,10 @@ export function transform(doc: OpenAPIV3.Document, ctx: TransformContext): ApiMo
       if (op) routes.push({ path, method, item, op });
     }
   }
+  // Operations whose operationId is already a usable name keep it; derived names yield to them.
   const names = uniqueNames(
     routes.map(({ path, method, op }) => (op.operationId ? toIdentifier(op.operationId) : nameFromRoute(method, path))),
+    routes.map(({ op }) => op.operationId !== undefined && op.operationId !== '__proto__' && isIdentifier(op.operationId)),
   );
 
   const operations: Record<string, OperationSpec> = {};
@@ -140,7 +142,15 @@ function mergeParams(
     if (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase())) continue;
     byKey.set(`${p.in}:${p.name}`, p);
   }
-  return [...byKey.values()];
+  const params = [...byKey.values()];
+  const seen = new Map<string, string>();
+  for (const p of params) {
+    const other = seen.get(p.name);
+    // Clients pass params by name alone, so two locations cannot share one.
+    if (other !== undefined) throw new Error(`${where}: parameter ${p.name} is both in ${other} and in ${p.in}; relay addresses parameters by name`);
+    seen.set(p.name, p.in);
+  }
+  return params;
 }
 
 /** @see https://spec.openapis.org/oas/v3.1.0#parameter-object */
