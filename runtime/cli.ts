@@ -6,8 +6,9 @@
 import { parseArgs } from 'node:util';
 import { Catalog } from './catalog.js';
 import { DEFAULTS, loadConfigFile, type RelayConfig } from './config.js';
-import type { Dispatcher } from 'undici';
-import { createDispatcher } from './dispatch.js';
+import path from 'node:path';
+import { loadTls } from './upstream/tls.js';
+import { Upstream } from './upstream/upstream.js';
 import { defaultModules, loadModules } from './loader.js';
 import { createLogger, type LogLevel } from './log.js';
 import { Redactor } from './redact.js';
@@ -89,7 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 
   let server: RelayServer | undefined;
   let relay: Relay;
-  let dispatcher: Dispatcher | undefined;
+  let upstream: Upstream | undefined;
   try {
     let config: RelayConfig = structuredClone(DEFAULTS);
     if (values.config !== undefined) {
@@ -114,8 +115,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const redactor = new Redactor(catalog.secrets);
     const log = createLogger(level, redactor);
     catalog.warnings.forEach((w) => log.warn(w));
-    dispatcher = createDispatcher(config.http);
-    relay = new Relay({ catalog, dispatcher, limits: config.limits, redactor, log });
+    const tls = await loadTls(apis, values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config)));
+    tls.warnings.forEach((w) => log.warn(w));
+    upstream = new Upstream({ operations: catalog.operations, config: { ...config, apis }, tls: tls.options });
+    relay = new Relay({ catalog, upstream, redactor, log });
     server = new RelayServer(relay, { maxLineBytes: config.limits.maxLineBytes, log });
     const addresses: string[] = [];
     if (config.listen.tcp !== null) addresses.push(await server.listenTcp(parseTcpAddress(config.listen.tcp)));
@@ -128,7 +131,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     bootLog.error((err as Error).message);
     detach();
     await server?.close().catch(() => {});
-    await dispatcher?.close().catch(() => {});
+    await upstream?.close().catch(() => {});
     return 1;
   }
 
@@ -136,7 +139,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   detach();
   bootLog.info(`${signal}: stopping (${relay.inFlight} requests in flight)`);
   await server.close();
-  await dispatcher.close();
+  await upstream.close();
   return 0;
 }
 

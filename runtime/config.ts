@@ -5,11 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { API_UPSTREAM_PROPERTIES, UPSTREAM_DEFAULTS, UPSTREAM_SCHEMA, resolveUpstreamDefaults, type ApiUpstreamConfig, type UpstreamDefaults } from './upstream/config.js';
 
 /** A credential for one security scheme: an API key, a bearer token, or basic-auth user and password. */
 export type Credential = string | { username: string; password: string };
 
-export interface ApiConfig {
+/** Besides these, timeouts, retries, rate limits, TLS, ...: see upstream/config.ts. */
+export interface ApiConfig extends ApiUpstreamConfig {
   /** Replaces the spec's server URL. */
   server?: string;
   /** By security scheme name, as in the spec's `components.securitySchemes`. */
@@ -31,6 +33,8 @@ export interface RelayConfig {
   presets: Record<string, PresetConfig>;
   limits: { maxLineBytes: number; maxResponseBytes: number };
   http: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; connectionsPerOrigin: number };
+  /** Defaults of the upstream policies (retries, breaker, ...); per-API keys override them. */
+  upstream: UpstreamDefaults;
 }
 
 export const DEFAULTS: RelayConfig = Object.freeze({
@@ -40,6 +44,7 @@ export const DEFAULTS: RelayConfig = Object.freeze({
   presets: {},
   limits: { maxLineBytes: 1024 * 1024, maxResponseBytes: 10 * 1024 * 1024 },
   http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
+  upstream: UPSTREAM_DEFAULTS,
 });
 
 const credential = {
@@ -73,6 +78,7 @@ const SCHEMA = {
         properties: {
           server: { type: 'string', pattern: '^https?://' },
           credentials: { type: 'object', additionalProperties: credential },
+          ...API_UPSTREAM_PROPERTIES,
         },
       },
     },
@@ -96,6 +102,7 @@ const SCHEMA = {
       additionalProperties: false,
       properties: { connectTimeoutMs: positive, headersTimeoutMs: positive, bodyTimeoutMs: positive, connectionsPerOrigin: positive },
     },
+    upstream: UPSTREAM_SCHEMA,
   },
 } as const;
 
@@ -149,6 +156,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'co
     presets: c.presets ?? {},
     limits: { ...DEFAULTS.limits, ...c.limits },
     http: { ...DEFAULTS.http, ...c.http },
+    upstream: resolveUpstreamDefaults(c.upstream),
   };
   return { config, warnings };
 }

@@ -1,8 +1,10 @@
 /**
- * The HTTP exchange: one shared undici dispatcher (keep-alive pools per origin, TLS verified),
- * reading the response within a size cap, and mapping failures that produced no status to RelayErrors.
+ * One HTTP exchange: the undici call with its headers and whole-body timeouts, reading the
+ * response within a size cap, and mapping failures that produced no status to RelayErrors.
+ * Retries, limits and the breaker around it live in upstream/.
  */
 import { Agent, type Dispatcher } from 'undici';
+import type { ConnectionOptions } from 'node:tls';
 import { RelayError } from './errors.js';
 import type { OutgoingRequest } from './request.js';
 import type { RelayConfig } from './config.js';
@@ -10,23 +12,37 @@ import type { RelayConfig } from './config.js';
 export interface UpstreamResponse {
   status: number;
   contentType: string;
+  headers: Record<string, string | string[] | undefined>;
   /** The body as text; binary bodies come in issue-level detail later. */
   text: string;
 }
 
-/** The one dispatcher a relay process uses. TLS verification is undici's default and is not turned off. */
-export function createDispatcher(http: RelayConfig['http']): Dispatcher {
+export interface SendOptions {
+  /** Milliseconds to the response headers, and from them to the end of the body. */
+  headersMs: number;
+  bodyMs: number;
+  maxBytes: number;
+  /** Aborts the exchange; `send` then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A dispatcher with a connect timeout and TLS options. TLS verification is undici's default and
+ * is turned off only when `tls.rejectUnauthorized` is false (see upstream/tls.ts).
+ */
+export function createDispatcher(http: RelayConfig['http'], connectMs = http.connectTimeoutMs, tls: ConnectionOptions = {}): Dispatcher {
   return new Agent({
     connections: http.connectionsPerOrigin,
-    connect: { timeout: http.connectTimeoutMs },
+    connect: { ...tls, timeout: connectMs },
     headersTimeout: http.headersTimeoutMs,
     bodyTimeout: http.bodyTimeoutMs,
     keepAliveTimeout: 4_000,
   });
 }
 
-/** Send `req` and read the whole response (up to `maxBytes`). Rejects with a RelayError. */
-export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: string, maxBytes: number): Promise<UpstreamResponse> {
+/** Send `req` once and read the whole response (up to `maxBytes`). Rejects with a RelayError, or the signal's reason. */
+export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: string, opts: SendOptions): Promise<UpstreamResponse> {
+  const { signal } = opts;
   let res: Dispatcher.ResponseData;
   try {
     res = await dispatcher.request({
@@ -35,27 +51,43 @@ export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: s
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body,
+      headersTimeout: opts.headersMs,
+      // undici's bodyTimeout is idle time; the whole-body timer below is the stricter bound.
+      bodyTimeout: opts.bodyMs,
+      signal,
     });
   } catch (err) {
+    if (signal?.aborted) throw signal.reason;
     throw upstreamError(err, host);
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const chunks: Buffer[] = [];
   let size = 0;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    res.body.destroy(new RelayError('BODY_TIMEOUT', [host]));
+  }, opts.bodyMs);
   try {
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > maxBytes) {
+      if (size > opts.maxBytes) {
         res.body.destroy();
-        throw new RelayError('RESPONSE_TOO_LARGE', [host, maxBytes]);
+        const err = new RelayError('RESPONSE_TOO_LARGE', [host, opts.maxBytes]);
+        err.status = res.statusCode;
+        throw err;
       }
       chunks.push(chunk as Buffer);
     }
   } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    if (timedOut) throw new RelayError('BODY_TIMEOUT', [host], { cause: err });
     if (err instanceof RelayError) throw err;
     throw upstreamError(err, host);
+  } finally {
+    clearTimeout(timer);
   }
-  return { status: res.statusCode, contentType, text: Buffer.concat(chunks, size).toString('utf8') };
+  return { status: res.statusCode, contentType, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') };
 }
 
 /** Whether a media type is JSON (`application/json`, `+json`, `text/json`). */
@@ -73,6 +105,12 @@ const TLS_REASONS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate is signed by an unknown authority',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate is signed by an unknown authority',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the server requires a client certificate',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the server refused the handshake (a client certificate may be required)',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the server refused the client certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the server does not trust the client certificate',
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS version in common with the server',
+  ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS version in common with the server',
 };
 
 /**

@@ -36,6 +36,11 @@ export const ERRORS = {
   TLS_FAILED: 'TLS failure with %s: %s',
   UPSTREAM_FAILED: 'request to %s failed: %s',
   RESPONSE_TOO_LARGE: 'response from %s is larger than %s bytes; cut off',
+  // Upstream policies (runtime/upstream/): deadlines, rate limits, circuit breaker, redirects.
+  REQUEST_TIMEOUT: 'no final response from %s within the %s ms deadline',
+  RATE_LIMITED: 'too many requests waiting for API %s (queue of %s is full)',
+  CIRCUIT_OPEN: 'circuit for %s is open after %s consecutive failures; failing fast for %s ms more',
+  REDIRECT_REFUSED: 'redirect from %s refused: %s',
   // Anything else is a bug in relay; the details go to the log, not the client.
   INTERNAL: 'internal error; see the relay log',
 } as const;
@@ -45,6 +50,8 @@ export type ErrorCode = keyof typeof ERRORS;
 /** A failure relay itself reports, with a stable `code`. */
 export class RelayError extends Error {
   readonly code: ErrorCode;
+  /** The HTTP status, when one came back before the failure (e.g. a body cut off for size). */
+  status?: number;
 
   constructor(code: ErrorCode, args: Array<string | number> = [], options?: { cause?: unknown }) {
     super(format(ERRORS[code], ...args), options);

@@ -15,12 +15,17 @@ export interface RequestMessage {
   /** The body, when the line has a `data` field (which may itself be `null`). */
   data: unknown;
   hasData: boolean;
+  /** The client's deadline for the final reply in ms, when the line has a `timeout` field. */
+  timeout: number | null;
 }
 
 export type ParseResult = { ok: true; msg: RequestMessage } | { ok: false; id: RequestId | null; error: RelayError };
 
 /** Fields a request line may carry. Anything else is refused, so that typos do not pass silently. */
-const FIELDS = new Set(['request', 'id', 'params', 'data']);
+const FIELDS = new Set(['request', 'id', 'params', 'data', 'timeout']);
+
+/** The largest `timeout` a line may ask for (what setTimeout can hold); the config's deadline caps it further. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** Parse one line (without its line ending). */
 export function parseRequest(line: string): ParseResult {
@@ -43,16 +48,20 @@ export function parseRequest(line: string): ParseResult {
   if (typeof obj.request !== 'string' || obj.request === '') return fail(new RelayError('MISSING_REQUEST'));
   for (const key of Object.keys(obj)) {
     if (!FIELDS.has(key)) {
-      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data`]));
+      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data, timeout`]));
     }
   }
   const params = obj.params ?? {};
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return fail(new RelayError('INVALID_FIELD', [`"params" must be a JSON object, got ${describe(params)}`]));
   }
+  const timeout = obj.timeout ?? null;
+  if (timeout !== null && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_MS)) {
+    return fail(new RelayError('INVALID_FIELD', [`"timeout" must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(timeout)}`]));
+  }
   return {
     ok: true,
-    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj },
+    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj, timeout },
   };
 }
 
@@ -73,17 +82,20 @@ export function dispatchedLine(id: RequestId): string {
   return `{"status":"dispatched","id":${JSON.stringify(id)}}\n`;
 }
 
-/** The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success. */
-export function responseLine(id: RequestId, ok: boolean, ms: number, code: number, response: unknown): string {
-  return `${JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, response })}\n`;
+/**
+ * The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success;
+ * `attempts` counts the tries (retries included).
+ */
+export function responseLine(id: RequestId, ok: boolean, ms: number, code: number, response: unknown, attempts = 1): string {
+  return `${JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts, response })}\n`;
 }
 
 /**
  * The final reply to a request that was dispatched but failed: with no HTTP status (DNS, refused,
  * timeout, TLS, ...) `code` is null; a response cut off for size keeps its status.
  */
-export function failureLine(id: RequestId, ms: number, error: RelayError, code: number | null = null): string {
-  return `${JSON.stringify({ status: 'error', id, time: seconds(ms), code, response: errorBody(error) })}\n`;
+export function failureLine(id: RequestId, ms: number, error: RelayError, code: number | null = null, attempts = 1): string {
+  return `${JSON.stringify({ status: 'error', id, time: seconds(ms), code, attempts, response: errorBody(error) })}\n`;
 }
 
 /** The only reply to a line that could not be served; nothing was dispatched. */

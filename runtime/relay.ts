@@ -3,20 +3,19 @@
  * parse -> look up -> build -> `dispatched` -> HTTP -> exactly one final reply.
  * Knows nothing of sockets: replies go to the `write` callback of the connection.
  */
-import type { Dispatcher } from 'undici';
 import type { Catalog } from './catalog.js';
-import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
-import { isJson, send } from './dispatch.js';
+import { isJson } from './dispatch.js';
 import type { Logger } from './log.js';
 import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId } from './protocol.js';
 import type { Redactor } from './redact.js';
 import { buildRequest } from './request.js';
+import type { Upstream } from './upstream/upstream.js';
 
 export interface RelayOptions {
   catalog: Catalog;
-  dispatcher: Dispatcher;
-  limits: RelayConfig['limits'];
+  /** Timeouts, retries, limits, breaker and TLS around each HTTP exchange. */
+  upstream: Upstream;
   redactor: Redactor;
   log: Logger;
 }
@@ -62,11 +61,17 @@ export class Relay {
     this.#inFlight++;
     const started = performance.now();
     const { op } = target;
-    return send(this.#opts.dispatcher, request, op.host, this.#opts.limits.maxResponseBytes)
+    return this.#opts.upstream
+      .execute(op, request, { timeout: msg.timeout })
       .then(
-        (res) => {
-          const text = this.#opts.redactor.redact(res.text);
-          write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));
+        (out) => {
+          if (out.ok) {
+            const res = out.response;
+            const text = this.#opts.redactor.redact(res.text);
+            write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType), out.attempts));
+          } else {
+            write(failureLine(msg.id, performance.now() - started, this.#asRelayError(out.error, msg.id), out.error.status ?? null, out.attempts));
+          }
         },
         (err: unknown) => {
           write(failureLine(msg.id, performance.now() - started, this.#asRelayError(err, msg.id)));

@@ -27,6 +27,13 @@ test('resolveConfig applies the defaults to an empty config', () => {
     presets: {},
     limits: { maxLineBytes: 1048576, maxResponseBytes: 10485760 },
     http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
+    upstream: {
+      totalTimeoutMs: 120_000,
+      retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
+      rateLimit: { maxQueue: 100 },
+      circuitBreaker: { failures: 10, cooldownMs: 30_000 },
+      maxRedirects: 5,
+    },
   } satisfies RelayConfig);
 });
 

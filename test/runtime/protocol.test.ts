@@ -30,31 +30,39 @@ const accepted: Array<[string, { given: string; want: RequestMessage }]> = [
     'accepts a string id and params',
     {
       given: '{"request":"steam.getNewsForApp","id":"a1","params":{"appid":440}}',
-      want: { request: 'steam.getNewsForApp', id: 'a1', params: { appid: 440 }, data: undefined, hasData: false },
+      want: { request: 'steam.getNewsForApp', id: 'a1', params: { appid: 440 }, data: undefined, hasData: false, timeout: null },
     },
   ],
   [
     'accepts a number id and defaults params to an empty object',
-    { given: '{"request":"hl2","id":7}', want: { request: 'hl2', id: 7, params: {}, data: undefined, hasData: false } },
+    { given: '{"request":"hl2","id":7}', want: { request: 'hl2', id: 7, params: {}, data: undefined, hasData: false, timeout: null } },
   ],
   [
     'accepts id 0, which is a valid id and not a missing one',
-    { given: '{"request":"hl2","id":0}', want: { request: 'hl2', id: 0, params: {}, data: undefined, hasData: false } },
+    { given: '{"request":"hl2","id":0}', want: { request: 'hl2', id: 0, params: {}, data: undefined, hasData: false, timeout: null } },
   ],
   [
     'carries data when the line has it',
     {
       given: '{"request":"pets.create","id":"x","data":{"name":"Rex"}}',
-      want: { request: 'pets.create', id: 'x', params: {}, data: { name: 'Rex' }, hasData: true },
+      want: { request: 'pets.create', id: 'x', params: {}, data: { name: 'Rex' }, hasData: true, timeout: null },
     },
   ],
   [
     'reports hasData true when data is null',
-    { given: '{"request":"pets.create","id":"x","data":null}', want: { request: 'pets.create', id: 'x', params: {}, data: null, hasData: true } },
+    { given: '{"request":"pets.create","id":"x","data":null}', want: { request: 'pets.create', id: 'x', params: {}, data: null, hasData: true, timeout: null } },
   ],
   [
     'treats params null as no params',
-    { given: '{"request":"hl2","id":"x","params":null}', want: { request: 'hl2', id: 'x', params: {}, data: undefined, hasData: false } },
+    { given: '{"request":"hl2","id":"x","params":null}', want: { request: 'hl2', id: 'x', params: {}, data: undefined, hasData: false, timeout: null } },
+  ],
+  [
+    'carries a timeout in milliseconds',
+    { given: '{"request":"hl2","id":"t","timeout":2500}', want: { request: 'hl2', id: 't', params: {}, data: undefined, hasData: false, timeout: 2500 } },
+  ],
+  [
+    'treats timeout null as no timeout',
+    { given: '{"request":"hl2","id":"t","timeout":null}', want: { request: 'hl2', id: 't', params: {}, data: undefined, hasData: false, timeout: null } },
   ],
 ];
 
@@ -82,6 +90,11 @@ const refused: Array<[string, { given: string; want: { id: RequestId | null; cod
   ['refuses INVALID_FIELD when params is a string', { given: '{"request":"hl2","id":"p","params":"appid=440"}', want: { id: 'p', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD when params is an array', { given: '{"request":"hl2","id":"p","params":[440]}', want: { id: 'p', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD when params is a number', { given: '{"request":"hl2","id":"p","params":440}', want: { id: 'p', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD for a timeout of 0', { given: '{"request":"hl2","id":"t","timeout":0}', want: { id: 't', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD for a negative timeout', { given: '{"request":"hl2","id":"t","timeout":-5}', want: { id: 't', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD for a fractional timeout', { given: '{"request":"hl2","id":"t","timeout":1.5}', want: { id: 't', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD for a timeout given as a string', { given: '{"request":"hl2","id":"t","timeout":"100"}', want: { id: 't', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD for a timeout setTimeout cannot hold', { given: '{"request":"hl2","id":"t","timeout":1e12}', want: { id: 't', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD for an unknown top-level field', { given: '{"request":"hl2","id":"u","parms":{}}', want: { id: 'u', code: 'INVALID_FIELD' } }],
 ];
 
@@ -96,7 +109,7 @@ test('parseRequest names the unknown field and the allowed ones in INVALID_FIELD
   assert.equal(result.ok, false);
   assert.ok(!result.ok);
   assert.match(result.error.message, /"parms"/);
-  assert.match(result.error.message, /request, id, params, data/);
+  assert.match(result.error.message, /request, id, params, data, timeout/);
 });
 
 test('parseRequest keeps the JSON parser message in BAD_JSON and its cause', () => {
@@ -134,29 +147,30 @@ const replies: Array<[string, { given: () => string; want: unknown }]> = [
     'responseLine for a documented success',
     {
       given: () => responseLine('a1', true, 395.96, 200, { appnews: { appid: 440 } }),
-      want: { status: 'ok', id: 'a1', time: 0.39596, code: 200, response: { appnews: { appid: 440 } } },
+      want: { status: 'ok', id: 'a1', time: 0.39596, code: 200, attempts: 1, response: { appnews: { appid: 440 } } },
     },
   ],
   [
     'responseLine for an upstream error status',
-    { given: () => responseLine(3, false, 12, 404, 'not found'), want: { status: 'error', id: 3, time: 0.012, code: 404, response: 'not found' } },
+    { given: () => responseLine(3, false, 12, 404, 'not found', 3), want: { status: 'error', id: 3, time: 0.012, code: 404, attempts: 3, response: 'not found' } },
   ],
   [
     'failureLine with no HTTP status',
     {
       given: () => failureLine('f', 1500, new RelayError('CONNECT_REFUSED', ['api.example.com:443'])),
-      want: { status: 'error', id: 'f', time: 1.5, code: null, response: { error: 'connection refused by api.example.com:443', code: 'CONNECT_REFUSED' } },
+      want: { status: 'error', id: 'f', time: 1.5, code: null, attempts: 1, response: { error: 'connection refused by api.example.com:443', code: 'CONNECT_REFUSED' } },
     },
   ],
   [
     'failureLine that keeps the status of a response cut off for size',
     {
-      given: () => failureLine('f', 2, new RelayError('RESPONSE_TOO_LARGE', ['api.example.com', 10]), 200),
+      given: () => failureLine('f', 2, new RelayError('RESPONSE_TOO_LARGE', ['api.example.com', 10]), 200, 2),
       want: {
         status: 'error',
         id: 'f',
         time: 0.002,
         code: 200,
+        attempts: 2,
         response: { error: 'response from api.example.com is larger than 10 bytes; cut off', code: 'RESPONSE_TOO_LARGE' },
       },
     },

@@ -1,0 +1,203 @@
+/**
+ * The upstream side of relay-run: for each operation its dispatcher (shared, or per TLS config),
+ * policy, rate limiter and circuit breaker, all set up once at start-up; and `execute`, which runs
+ * one request through them: deadline, admission, attempts with backoff, redirects.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { Dispatcher } from 'undici';
+import type { CompiledOperation } from '../catalog.js';
+import type { ApiConfig, RelayConfig } from '../config.js';
+import { createDispatcher, send, type UpstreamResponse } from '../dispatch.js';
+import { RelayError } from '../errors.js';
+import type { OutgoingRequest } from '../request.js';
+import { checkAllowedHosts } from './allowed-hosts.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { resolveOperationPolicy, type OperationPolicy } from './config.js';
+import { RateLimiter } from './rate-limit.js';
+import { isRedirect, redirectTarget } from './redirect.js';
+import { backoffMs, isIdempotent, isRetryableError, isRetryableStatus, parseRetryAfter } from './retry.js';
+
+/** How a request ended: a response, or a failure; either way after `attempts` tries (redirects not counted). */
+export type Outcome = { attempts: number } & ({ ok: true; response: UpstreamResponse } | { ok: false; error: RelayError });
+
+export interface ExecuteOptions {
+  /** The request line's `timeout` in ms: shortens the configured total deadline, never extends it. */
+  timeout?: number | null;
+  /** Aborts the request (cancellation, client gone); the outcome then carries the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface UpstreamOptions {
+  operations: Iterable<CompiledOperation>;
+  /** The config, with `--server` overrides already merged into `apis`. */
+  config: Pick<RelayConfig, 'apis' | 'http' | 'limits' | 'upstream'>;
+  /** TLS connection options by API (from upstream/tls.ts). */
+  tls: Map<string, ConnectionOptions>;
+}
+
+interface Route {
+  policy: OperationPolicy;
+  dispatcher: Dispatcher;
+  limiter: RateLimiter | null;
+  breaker: CircuitBreaker;
+}
+
+export class Upstream {
+  readonly #routes = new Map<CompiledOperation, Route>();
+  readonly #dispatchers = new Map<string, Dispatcher>();
+  readonly #limiters: RateLimiter[] = [];
+
+  /** Throws an Error naming the config key when an operation override or an allowed host does not fit. */
+  constructor(opts: UpstreamOptions) {
+    const { config, tls } = opts;
+    const operations = [...opts.operations];
+    checkAllowedHosts(operations, config.apis);
+    checkOperationKeys(operations, config.apis);
+    const limiters = new Map<string, RateLimiter | null>();
+    const breakers = new Map<string, CircuitBreaker>();
+    for (const op of operations) {
+      const api: ApiConfig = config.apis[op.api] ?? {};
+      const overrides = api.operations?.[op.name] ?? (op.spec.operationId ? api.operations?.[op.spec.operationId] : undefined);
+      const policy = resolveOperationPolicy(config, config.upstream, { ...api, operations: overrides ? { [op.name]: overrides } : {} }, op.name);
+      const tlsOptions = tls.get(op.api);
+      const key = `${tlsOptions ? op.api : ''}|${policy.timeouts.connectMs}`;
+      let dispatcher = this.#dispatchers.get(key);
+      if (!dispatcher) {
+        dispatcher = createDispatcher(config.http, policy.timeouts.connectMs, tlsOptions);
+        this.#dispatchers.set(key, dispatcher);
+      }
+      if (!limiters.has(op.api)) {
+        const limited = api.rateLimit && (api.rateLimit.perSecond !== undefined || api.rateLimit.maxConcurrent !== undefined);
+        const limiter = limited ? new RateLimiter(op.api, { ...config.upstream.rateLimit, ...api.rateLimit }) : null;
+        limiters.set(op.api, limiter);
+        if (limiter) this.#limiters.push(limiter);
+      }
+      const origin = op.origin ?? op.api;
+      if (!breakers.has(origin)) breakers.set(origin, new CircuitBreaker(origin, { ...config.upstream.circuitBreaker, ...api.circuitBreaker }));
+      this.#routes.set(op, { policy, dispatcher, limiter: limiters.get(op.api)!, breaker: breakers.get(origin)! });
+    }
+  }
+
+  /** The policy an operation's requests are held to. */
+  policy(op: CompiledOperation): OperationPolicy {
+    return this.#route(op).policy;
+  }
+
+  /** Run `req` for `op` through deadline, limiter, breaker, attempts and redirects. Never rejects for upstream failures. */
+  async execute(op: CompiledOperation, req: OutgoingRequest, opts: ExecuteOptions = {}): Promise<Outcome> {
+    const { policy, dispatcher, limiter, breaker } = this.#route(op);
+    const totalMs = Math.min(policy.timeouts.totalMs, opts.timeout ?? Infinity);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new RelayError('REQUEST_TIMEOUT', [op.host, totalMs])), totalMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+    const endsAt = performance.now() + totalMs;
+    const maxAttempts = isIdempotent(req.method) ? policy.retry.attempts : 1;
+    let attempts = 0;
+    let redirects = 0;
+    let current = req;
+    let last: Outcome | null = null;
+    const aborted = (): Outcome => ({ ok: false, error: abortReason(signal, op.host), attempts });
+    /** Wait before the next try, unless the deadline would pass first: then `last` is the answer. */
+    const pause = async (ms: number): Promise<boolean> => {
+      if (performance.now() + ms >= endsAt) return false;
+      await sleep(ms, signal);
+      return !signal.aborted;
+    };
+    try {
+      for (;;) {
+        let release: () => void = () => {};
+        try {
+          if (limiter) release = await limiter.acquire(signal);
+          breaker.enter();
+        } catch (err) {
+          release();
+          if (signal.aborted) return aborted();
+          // Refused before sending: a retry in progress reports what the upstream last said.
+          return last ?? { ok: false, error: err as RelayError, attempts };
+        }
+        attempts++;
+        let response: UpstreamResponse;
+        try {
+          response = await send(dispatcher, current, op.host, { headersMs: policy.timeouts.headersMs, bodyMs: policy.timeouts.bodyMs, maxBytes: policy.maxResponseBytes, signal });
+        } catch (err) {
+          if (signal.aborted) {
+            breaker.neutral();
+            return aborted();
+          }
+          if (!(err instanceof RelayError)) throw err;
+          if (err.code === 'RESPONSE_TOO_LARGE') breaker.success();
+          else breaker.failure();
+          last = { ok: false, error: err, attempts };
+          if (attempts < maxAttempts && isRetryableError(err.code) && (await pause(backoffMs(attempts, policy.retry)))) continue;
+          return signal.aborted ? aborted() : last;
+        } finally {
+          release();
+        }
+        if (response.status >= 500) breaker.failure();
+        else breaker.success();
+        const retryAfter = parseRetryAfter(response.headers['retry-after']);
+        if (response.status === 429 && retryAfter !== null) limiter?.pause(Math.min(retryAfter, policy.retry.maxRetryAfterMs));
+        if (policy.followRedirects && isRedirect(response.status, response.headers.location)) {
+          const next = redirectTarget(current, response.status, response.headers.location as string, op.host);
+          if (next instanceof RelayError) return { ok: false, error: next, attempts };
+          if (++redirects > policy.maxRedirects) {
+            return { ok: false, error: new RelayError('REDIRECT_REFUSED', [op.host, `more than ${policy.maxRedirects} redirects`]), attempts };
+          }
+          current = next;
+          attempts--;
+          continue;
+        }
+        last = { ok: true, response, attempts };
+        if (attempts >= maxAttempts || !isRetryableStatus(response.status)) return last;
+        // Honour Retry-After within the cap; past the cap, the upstream's answer is the reply.
+        if (retryAfter !== null && retryAfter > policy.retry.maxRetryAfterMs) return last;
+        if (!(await pause(retryAfter ?? backoffMs(attempts, policy.retry)))) return signal.aborted ? aborted() : last;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Close every dispatcher and refuse whatever still waits for a permit. */
+  async close(): Promise<void> {
+    for (const limiter of this.#limiters) limiter.close(new RelayError('UPSTREAM_FAILED', ['relay', 'shutting down']));
+    await Promise.all([...this.#dispatchers.values()].map((d) => d.close().catch(() => {})));
+  }
+
+  #route(op: CompiledOperation): Route {
+    const route = this.#routes.get(op);
+    if (!route) throw new Error(`operation ${op.fullName} is not known to this Upstream`);
+    return route;
+  }
+}
+
+/** `apis.<name>.operations.<op>` must name an operation of that API. */
+function checkOperationKeys(operations: CompiledOperation[], apis: Record<string, ApiConfig>): void {
+  for (const [api, config] of Object.entries(apis)) {
+    for (const name of Object.keys(config.operations ?? {})) {
+      const ours = operations.filter((o) => o.api === api);
+      if (ours.length === 0 || ours.some((o) => o.name === name || o.spec.operationId === name)) continue;
+      throw new Error(`config apis.${api}.operations.${name}: API ${api} has no operation ${name} (it has: ${ours.map((o) => o.name).join(', ')})`);
+    }
+  }
+}
+
+/** The deadline's REQUEST_TIMEOUT, or the caller's reason when it is a RelayError. */
+function abortReason(signal: AbortSignal, host: string): RelayError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof RelayError) return reason;
+  return new RelayError('UPSTREAM_FAILED', [host, 'request aborted'], { cause: reason });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
