@@ -38,7 +38,7 @@ export interface UpstreamOptions {
 interface Route {
   policy: OperationPolicy;
   dispatcher: Dispatcher;
-  limiter: RateLimiter | null;
+  limiter: RateLimiter;
   breaker: CircuitBreaker;
 }
 
@@ -53,7 +53,7 @@ export class Upstream {
     const operations = [...opts.operations];
     checkAllowedHosts(operations, config.apis);
     checkOperationKeys(operations, config.apis);
-    const limiters = new Map<string, RateLimiter | null>();
+    const limiters = new Map<string, RateLimiter>();
     const breakers = new Map<string, CircuitBreaker>();
     for (const op of operations) {
       const api: ApiConfig = config.apis[op.api] ?? {};
@@ -67,10 +67,10 @@ export class Upstream {
         this.#dispatchers.set(key, dispatcher);
       }
       if (!limiters.has(op.api)) {
-        const limited = api.rateLimit && (api.rateLimit.perSecond !== undefined || api.rateLimit.maxConcurrent !== undefined);
-        const limiter = limited ? new RateLimiter(op.api, { ...config.upstream.rateLimit, ...api.rateLimit }) : null;
+        // Every API has one, even without limits: a 429 pauses it.
+        const limiter = new RateLimiter(op.api, { ...config.upstream.rateLimit, ...api.rateLimit });
         limiters.set(op.api, limiter);
-        if (limiter) this.#limiters.push(limiter);
+        this.#limiters.push(limiter);
       }
       const origin = op.origin ?? op.api;
       if (!breakers.has(origin)) breakers.set(origin, new CircuitBreaker(origin, { ...config.upstream.circuitBreaker, ...api.circuitBreaker }));
@@ -107,7 +107,7 @@ export class Upstream {
       for (;;) {
         let release: () => void = () => {};
         try {
-          if (limiter) release = await limiter.acquire(signal);
+          release = await limiter.acquire(signal);
           breaker.enter();
         } catch (err) {
           release();
@@ -136,7 +136,7 @@ export class Upstream {
         if (response.status >= 500) breaker.failure();
         else breaker.success();
         const retryAfter = parseRetryAfter(response.headers['retry-after']);
-        if (response.status === 429 && retryAfter !== null) limiter?.pause(Math.min(retryAfter, policy.retry.maxRetryAfterMs));
+        if (response.status === 429 && retryAfter !== null) limiter.pause(Math.min(retryAfter, policy.retry.maxRetryAfterMs));
         if (policy.followRedirects && isRedirect(response.status, response.headers.location)) {
           const next = redirectTarget(current, response.status, response.headers.location as string, op.host);
           if (next instanceof RelayError) return { ok: false, error: next, attempts };
