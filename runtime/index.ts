@@ -10,5 +10,7 @@ export { defaultModules, loadModule, loadModules } from './loader.js';
 export { LineSplitter, parseRequest, type RequestId, type RequestMessage } from './protocol.js';
 export { Relay, type RelayOptions } from './relay.js';
 export { RelayServer, parseTcpAddress } from './server.js';
+export { Upstream, type Outcome, type ExecuteOptions } from './upstream/upstream.js';
+export { loadTls } from './upstream/tls.js';
 export * from './table.js';
 export { version } from './version.js';

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 import { resolveConfig } from '../../runtime/config.js';
 import { RelayError } from '../../runtime/errors.js';
 import type { OutgoingRequest } from '../../runtime/request.js';
@@ -195,4 +197,13 @@ test('the config refuses a misspelt upstream key and a TLS version it does not k
   assert.throws(() => resolveConfig({ apis: { steam: { retry: { attempt: 3 } } } }, {}), /apis\.steam\.retry\.attempt: unknown key/);
   assert.throws(() => resolveConfig({ apis: { steam: { tls: { minVersion: 'TLSv1' } } } }, {}), /apis\.steam\.tls\.minVersion/);
   assert.throws(() => resolveConfig({ apis: { steam: { tls: { verify: false } } } }, {}), /apis\.steam\.tls\.verify: unknown key/);
+});
+
+test("the README's upstream policy example is a valid config", async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /```yaml\n(upstream:[\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a yaml block starting with upstream:');
+  const { config } = resolveConfig(parseYaml(block[1]!), {});
+  assert.equal(config.apis.steam!.rateLimit!.perSecond, 10);
+  assert.equal(config.apis.steam!.operations!.getAppList!.maxResponseBytes, 52428800);
 });
