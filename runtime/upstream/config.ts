@@ -90,22 +90,25 @@ export const UPSTREAM_DEFAULTS: UpstreamDefaults = Object.freeze({
 
 const positive = { type: 'integer', minimum: 1 };
 const natural = { type: 'integer', minimum: 0 };
+/** Milliseconds, within what a timer can hold (a larger value would fire at once). */
+const ms = { type: 'integer', minimum: 1, maximum: 2_147_483_647 };
+const msOrZero = { type: 'integer', minimum: 0, maximum: 2_147_483_647 };
 const timeouts = {
   type: 'object',
   additionalProperties: false,
-  properties: { connectMs: positive, headersMs: positive, bodyMs: positive, totalMs: positive },
+  properties: { connectMs: ms, headersMs: ms, bodyMs: ms, totalMs: ms },
 };
 const retry = {
   type: 'object',
   additionalProperties: false,
-  properties: { attempts: { type: 'integer', minimum: 1, maximum: 10 }, baseDelayMs: natural, maxDelayMs: natural, maxRetryAfterMs: natural },
+  properties: { attempts: { type: 'integer', minimum: 1, maximum: 10 }, baseDelayMs: msOrZero, maxDelayMs: msOrZero, maxRetryAfterMs: msOrZero },
 };
 const rateLimit = {
   type: 'object',
   additionalProperties: false,
   properties: { perSecond: { type: 'number', exclusiveMinimum: 0 }, burst: positive, maxConcurrent: positive, maxQueue: natural },
 };
-const circuitBreaker = { type: 'object', additionalProperties: false, properties: { failures: natural, cooldownMs: positive } };
+const circuitBreaker = { type: 'object', additionalProperties: false, properties: { failures: natural, cooldownMs: ms } };
 const operation = { type: 'object', additionalProperties: false, properties: { timeouts, retry, maxResponseBytes: positive } };
 
 /** Schema of the keys in `apis.<name>` that this module owns. */
@@ -137,7 +140,7 @@ export const UPSTREAM_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    totalTimeoutMs: positive,
+    totalTimeoutMs: ms,
     retry,
     rateLimit: { type: 'object', additionalProperties: false, properties: { maxQueue: natural } },
     circuitBreaker,

@@ -197,6 +197,7 @@ test('the config refuses a misspelt upstream key and a TLS version it does not k
   assert.throws(() => resolveConfig({ apis: { steam: { retry: { attempt: 3 } } } }, {}), /apis\.steam\.retry\.attempt: unknown key/);
   assert.throws(() => resolveConfig({ apis: { steam: { tls: { minVersion: 'TLSv1' } } } }, {}), /apis\.steam\.tls\.minVersion/);
   assert.throws(() => resolveConfig({ apis: { steam: { tls: { verify: false } } } }, {}), /apis\.steam\.tls\.verify: unknown key/);
+  assert.throws(() => resolveConfig({ apis: { steam: { timeouts: { totalMs: 2 ** 31 } } } }, {}), /apis\.steam\.timeouts\.totalMs: must be <= 2147483647/);
 });
 
 test("the README's upstream policy example is a valid config", async () => {
