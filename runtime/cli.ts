@@ -3,10 +3,10 @@
  * starts the listeners, and handles signals. Exit codes: 0 stopped by a signal,
  * 1 could not start (bad config, unreadable module, busy address), 2 bad usage.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Catalog } from './catalog.js';
 import { DEFAULTS, loadConfigFile, type RelayConfig } from './config.js';
-import path from 'node:path';
 import { loadTls } from './upstream/tls.js';
 import { Upstream } from './upstream/upstream.js';
 import { defaultModules, loadModules } from './loader.js';

@@ -30,7 +30,7 @@ apis:
   nodns: {}
   brk:
     retry: { attempts: 1 }
-    circuitBreaker: { failures: 3, cooldownMs: 300 }
+    circuitBreaker: { failures: 3, cooldownMs: 1500 }
   redir:
     followRedirects: true
   limited:
@@ -229,7 +229,7 @@ describe('circuit breaker', () => {
     await stillServing();
     // After the cool-down, one trial goes through; the upstream has recovered, so it closes.
     let reply = open;
-    for (let i = 0; i < 100 && errorCode(reply) === 'CIRCUIT_OPEN'; i++) {
+    for (let i = 0; i < 200 && errorCode(reply) === 'CIRCUIT_OPEN'; i++) {
       await new Promise((r) => setTimeout(r, 50));
       reply = await call('brk.fault', { mode: 'storm', tag: 'c1', fail: 3, status: 503 });
     }
