@@ -2,6 +2,8 @@
  * The upstream side of relay-run: for each operation its dispatcher (shared, or per TLS config),
  * policy, rate limiter and circuit breaker, all set up once at start-up; and `execute`, which runs
  * one request through them: deadline, admission, attempts with backoff, redirects.
+ * The retry loop is ours rather than undici's `interceptors.retry`: each attempt must pass the rate
+ * limiter and the breaker and be counted for `attempts`, and the backoff must stay inside the deadline.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
