@@ -12,3 +12,4 @@ export { Relay, type RelayOptions } from './relay.js';
 export { RelayServer, parseTcpAddress } from './server.js';
 export * from './table.js';
 export { version } from './version.js';
+export { createClient, RelayClient, RelayCallError, RelayClientError, type AnyRequests, type CallArgs, type CallOptions, type ClientErrorCode, type ClientOptions, type ClientTarget, type OperationTypes, type RequestMap } from './client.js';
