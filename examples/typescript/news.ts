@@ -1,9 +1,9 @@
 /**
  * The typed client from TypeScript: `npx tsx examples/typescript/news.ts [PORT | SOCKET_PATH]`.
- * Outside this repository, import from the package: `import { createClient } from 'relay'`.
+ * It imports relay by its package name, as a project that depends on relay would.
  */
-import { createClient, RelayCallError } from '../../runtime/index.js';
-import type { Requests as SteamRequests } from '../../generated/steam.js';
+import { createClient, RelayCallError } from 'relay';
+import type { Requests as SteamRequests } from 'relay/generated/steam';
 
 const where = process.argv[2] ?? '9876';
 const client = createClient<SteamRequests>(/^\d+$/.test(where) ? { port: Number(where) } : { path: where }, { timeoutMs: 30_000 });
