@@ -25,7 +25,7 @@ function refuses(port: number): Promise<boolean> {
 test('the demo relays requests to Prism, which accepts them as valid for the spec, and Ctrl-C stops both', { timeout: 180_000 }, async (t) => {
   const demo = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--tcp', '127.0.0.1:0'], {
     cwd: ROOT,
-    env: { ...process.env, STEAM_API_KEY: '' },
+    env: { ...process.env, STEAM_API_KEY: 'DEMO0123456789' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
@@ -54,11 +54,13 @@ test('the demo relays requests to Prism, which accepts them as valid for the spe
   client.send({ request: 'hl2', id: 'preset' });
   client.send({ request: 'steam.getNewsForApp', id: 'news', params: { appid: 440, count: 1 } });
   client.send({ request: 'steam.getNumberOfCurrentPlayers', id: 'players', params: { appid: 730 } });
+  // A keyed method: Prism checks that the key is where the spec's security scheme puts it.
+  client.send({ request: 'steam.getPlayerSummaries', id: 'keyed', params: { steamids: '76561197960435530' } });
   client.send({ request: 'steam.getNewsForApp', id: 'invalid', params: { appid: -1 } });
-  const finals = (await client.take(8, 60_000)).filter((r) => r.status !== 'dispatched');
+  const finals = (await client.take(10, 60_000)).filter((r) => r.status !== 'dispatched');
   client.close();
   const byId = new Map(finals.map((r) => [r.id, r]));
-  for (const id of ['preset', 'news', 'players']) {
+  for (const id of ['preset', 'news', 'players', 'keyed']) {
     assert.equal(byId.get(id)?.status, 'ok', `${id}: ${JSON.stringify(byId.get(id))}`);
     assert.equal(byId.get(id)?.code, 200);
   }
