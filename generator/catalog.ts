@@ -43,6 +43,7 @@ export interface CatalogView {
 /** The catalog of one API. `doc` is the dereferenced spec that `model` was made from. */
 export function catalogView(doc: OpenAPIV3.Document, model: ApiModel): CatalogView {
   const { table } = model;
+  const slugs = new Map<string, number>();
   return {
     source: table.source,
     name: table.name,
@@ -71,7 +72,7 @@ export function catalogView(doc: OpenAPIV3.Document, model: ApiModel): CatalogVi
         if (op.body?.required) line.data = bodyExample(body);
         return {
           request,
-          anchor: request.toLowerCase().replace(/[^a-z0-9_-]/g, ''),
+          anchor: anchor(request, slugs),
           method: op.method.toUpperCase(),
           path: op.path,
           summary: oneLine(op.summary ?? ''),
@@ -91,7 +92,7 @@ export function catalogView(doc: OpenAPIV3.Document, model: ApiModel): CatalogVi
             .sort()
             .map((code) => ({
               code,
-              outcome: isSuccess(code, op.success) ? 'ok' : 'error',
+              outcome: outcome(code, op.success),
               description: oneLine(((spec.responses![code] as OpenAPIV3.ResponseObject).description ?? '')),
             })),
           example: JSON.stringify(line),
@@ -100,9 +101,22 @@ export function catalogView(doc: OpenAPIV3.Document, model: ApiModel): CatalogVi
   };
 }
 
-function isSuccess(code: string, success: string[]): boolean {
-  if (success.length === 0) return /^2/.test(code) || code === 'default';
-  return success.includes(code.toUpperCase()) || success.includes(`${code[0]}XX`);
+/** Which reply a documented status gives, as relay decides it (see docs/protocol.md, Replies). */
+function outcome(code: string, success: string[]): string {
+  if (success.length === 0) {
+    // No 2xx documented: any 2xx is a success.
+    if (/^2/.test(code)) return '`ok`';
+    return code === 'default' ? '`ok` for a 2xx, else `error`' : '`error`';
+  }
+  return success.includes(code.toUpperCase()) || success.includes(`${code[0]}XX`) ? '`ok`' : '`error`';
+}
+
+/** GitHub's heading anchor: lower case, punctuation dropped, `-1`, `-2`, ... for repeats. */
+function anchor(heading: string, seen: Map<string, number>): string {
+  const slug = heading.toLowerCase().replace(/[^\p{L}\p{N}_ -]/gu, '').replace(/ /g, '-');
+  const n = seen.get(slug) ?? 0;
+  seen.set(slug, n + 1);
+  return n === 0 ? slug : `${slug}-${n}`;
 }
 
 function securityText(security: Array<Record<string, string[]>>): string {

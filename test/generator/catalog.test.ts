@@ -55,8 +55,23 @@ describe('the catalog view', () => {
   });
 
   test('lists the documented codes, marking which make an ok reply', () => {
-    assert.deepEqual(get.codes.map((c) => [c.code, c.outcome]), [['200', 'ok'], ['404', 'error']]);
-    assert.deepEqual(put.codes.map((c) => [c.code, c.outcome]), [['204', 'ok'], ['default', 'error']]);
+    assert.deepEqual(get.codes.map((c) => [c.code, c.outcome]), [['200', '`ok`'], ['404', '`error`']]);
+    assert.deepEqual(put.codes.map((c) => [c.code, c.outcome]), [['204', '`ok`'], ['default', '`error`']]);
+  });
+
+  test('says a default response is ok for a 2xx when the operation documents no 2xx', () => {
+    const only = doc({ '/tree': { get: { operationId: 'tree', responses: { default: { description: 'The tree.' } } } } });
+    const view = catalogView(only, transform(only, CTX));
+    assert.deepEqual(view.operations[0]!.codes, [{ code: 'default', outcome: '`ok` for a 2xx, else `error`', description: 'The tree.' }]);
+  });
+
+  test('gives operations whose names differ only in case distinct anchors, as GitHub numbers repeated headings', () => {
+    const twins = doc({
+      '/a': { get: { operationId: 'getPet', responses: { '200': { description: 'ok' } } } },
+      '/b': { get: { operationId: 'GetPet', responses: { '200': { description: 'ok' } } } },
+    });
+    const view = catalogView(twins, transform(twins, CTX));
+    assert.deepEqual(view.operations.map((o) => [o.request, o.anchor]), [['pets.GetPet', 'petsgetpet'], ['pets.getPet', 'petsgetpet-1']]);
   });
 
   test('builds an example line from required params, with their spec examples, and a required body', () => {
