@@ -133,13 +133,19 @@ export class RelayClient<R extends RequestMap = AnyRequests> {
   call<N extends keyof R & string>(request: N, ...args: CallArgs<R[N]>): Promise<R[N]['response']> {
     const [params, options = {}] = args as [unknown, { timeoutMs?: number; signal?: AbortSignal; data?: unknown }?];
     const id = String(this.#nextId++);
-    const line = JSON.stringify({ request, id, ...(params === undefined ? {} : { params }), ...(options.data === undefined ? {} : { data: options.data }) });
     const timeoutMs = options.timeoutMs ?? this.#opts.timeoutMs;
     const signal = options.signal;
 
     return new Promise<R[N]['response']>((resolve, reject) => {
       if (this.#closed) return reject(new RelayClientError('CLIENT_CLOSED', `${request}: the client is closed`));
       if (signal?.aborted) return reject(new RelayClientError('ABORTED', `${request} aborted`, { cause: signal.reason }));
+      let line: string;
+      try {
+        line = JSON.stringify({ request, id, ...(params === undefined ? {} : { params }), ...(options.data === undefined ? {} : { data: options.data }) });
+      } catch (err) {
+        // A BigInt or a cycle in params or data: nothing was sent.
+        return reject(new TypeError(`${request}: params and data must be JSON: ${(err as Error).message}`, { cause: err }));
+      }
       let done = false;
       let sent: net.Socket | null = null;
       let timer: NodeJS.Timeout | undefined;
@@ -162,6 +168,7 @@ export class RelayClient<R extends RequestMap = AnyRequests> {
       this.#connect().then(
         (socket) => {
           if (done) return;
+          if (this.#closed) return finish(new RelayClientError('CLIENT_CLOSED', `${request}: the client was closed`));
           sent = socket;
           this.#pending.set(id, { request, socket, resolve: (v) => finish(null, v), reject: (e) => finish(e) });
           socket.write(`${line}\n`);
@@ -193,13 +200,19 @@ export class RelayClient<R extends RequestMap = AnyRequests> {
       for (let attempt = 0; attempt < Math.max(1, attempts); attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(maxDelayMs, minDelayMs * 2 ** (attempt - 1))));
         if (this.#closed) throw new RelayClientError('CLIENT_CLOSED', 'the client was closed');
+        let socket: net.Socket;
         try {
-          const socket = await this.#open();
-          this.#socket = socket;
-          return socket;
+          socket = await this.#open();
         } catch (err) {
           last = err as Error;
+          continue;
         }
+        if (this.#closed) {
+          socket.destroy();
+          throw new RelayClientError('CLIENT_CLOSED', 'the client was closed');
+        }
+        this.#socket = socket;
+        return socket;
       }
       throw new RelayClientError('CONNECT_FAILED', `cannot connect to the relay at ${describeTarget(this.#target)}: ${last?.message}`, { cause: last });
     })().finally(() => {

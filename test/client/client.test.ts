@@ -115,6 +115,22 @@ describe('the typed client', () => {
     assert.equal(ok.response.result, 1);
   });
 
+  test('fails calls in flight and later calls with CLIENT_CLOSED once closed', async () => {
+    const client = createClient<SteamRequests>({ path: socket() });
+    await client.connect();
+    const inFlight = client.call('steam.getNewsForApp', { appid: 999 });
+    client.close();
+    await assert.rejects(inFlight, isClientError('CLIENT_CLOSED'));
+    await assert.rejects(client.call('steam.getAppList'), isClientError('CLIENT_CLOSED'));
+  });
+
+  test('rejects params that are not JSON without sending anything', async (t) => {
+    const client = createClient({ path: socket() });
+    t.after(() => client.close());
+    await assert.rejects(client.call('steam.getNewsForApp', { appid: 10n }), /params and data must be JSON/);
+    assert.equal(client.inFlight, 0);
+  });
+
   test('fails in-flight calls with CONNECTION_LOST when the relay dies, and reconnects once it is back', async (t) => {
     const client = createClient<SteamRequests>({ path: socket() }, { reconnect: { attempts: 2, minDelayMs: 50 } });
     t.after(() => client.close());
