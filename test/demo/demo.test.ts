@@ -29,8 +29,13 @@ test('the demo relays requests to Prism, which accepts them as valid for the spe
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
-  t.after(() => {
-    if (demo.exitCode === null) demo.kill('SIGKILL');
+  t.after(async () => {
+    // SIGINT first, so that the demo stops Prism and relay-run even when an assertion failed.
+    if (demo.exitCode !== null) return;
+    demo.kill('SIGINT');
+    const timer = setTimeout(() => demo.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
   });
   let out = '';
   demo.stdout.on('data', (c: Buffer) => (out += c.toString()));
