@@ -90,8 +90,9 @@ class RelayClient:
             return reply.get("response")
         response = reply.get("response")
         status = reply.get("code")
-        # relay's own errors carry {"error", "code"}; an upstream error status carries the upstream's body.
-        is_relay = isinstance(response, dict) and set(response) == {"error", "code"} and (status is None or "time" not in reply)
+        # relay's own errors carry {"error", "code"} and no HTTP status (but for a body cut off for size);
+        # an upstream error status carries the upstream's body.
+        is_relay = isinstance(response, dict) and set(response) == {"error", "code"} and (status is None or response["code"] == "RESPONSE_TOO_LARGE")
         raise RelayError(request, response["code"] if is_relay else None, status, response)
 
     def call(self, request, params=None, data=None, timeout=None):
