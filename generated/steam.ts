@@ -812,3 +812,6 @@ export const api = {
 };
 
 export default api;
+
+/** Every operation by its full request name (`steam.<operation>`), for the typed client: `createClient<Requests>(...)`. */
+export type Requests = { [K in keyof Operations & string as `steam.${K}`]: Operations[K] };

@@ -11,11 +11,11 @@ import { version } from '../runtime/version.js';
 
 const USAGE = `Usage: relay-gen <spec>... [--out DIR] [--name NAME] [--check]
 
-Generate a relay request table (a TypeScript module) from each OpenAPI/Swagger spec.
+Generate a relay request table (a TypeScript module) and its markdown catalog from each OpenAPI/Swagger spec.
 
-  --out DIR    where to write <name>.ts (default: generated)
+  --out DIR    where to write <name>.ts and <name>.md (default: generated)
   --name NAME  API name, for a single spec (default: the spec's file name)
-  --check      write nothing; exit 1 naming each module that is missing or stale
+  --check      write nothing; exit 1 naming each module or catalog that is missing or stale
   --help       show this help
   --version    show relay's version
 
@@ -57,17 +57,20 @@ export async function main(argv: string[]): Promise<number> {
   for (const spec of specs) {
     try {
       const out = await generate(spec, { name: values.name, outDir: values.out });
-      const shown = path.relative(process.cwd(), out.file) || out.file;
-      if (values.check) {
-        const current = await readFile(out.file, 'utf8').catch(() => null);
-        if (current !== out.text) {
-          failed++;
-          process.stderr.write(`relay-gen: ${shown} is ${current === null ? 'missing' : 'stale'}; run: relay-gen ${spec}\n`);
+      // The module and its markdown catalog, checked and written together.
+      for (const { file, text } of [{ file: out.file, text: out.text }, out.catalog]) {
+        const shown = path.relative(process.cwd(), file) || file;
+        if (values.check) {
+          const current = await readFile(file, 'utf8').catch(() => null);
+          if (current !== text) {
+            failed++;
+            process.stderr.write(`relay-gen: ${shown} is ${current === null ? 'missing' : 'stale'}; run: relay-gen ${spec}\n`);
+          }
+        } else {
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFile(file, text);
+          process.stderr.write(`relay-gen: wrote ${shown}${file === out.file ? ` (${out.operations} operations)` : ''}\n`);
         }
-      } else {
-        await mkdir(path.dirname(out.file), { recursive: true });
-        await writeFile(out.file, out.text);
-        process.stderr.write(`relay-gen: wrote ${shown} (${out.operations} operations)\n`);
       }
     } catch (err) {
       failed++;

@@ -5,11 +5,15 @@ import path from 'node:path';
 import { loadSpec } from './load.js';
 import { transform } from './transform.js';
 import { emitModule } from './emit.js';
+import { catalogView } from './catalog.js';
+import { emitCatalog } from './emit-catalog.js';
 import { toIdentifier } from './names.js';
 
 export { loadSpec } from './load.js';
 export { transform } from './transform.js';
 export { emitModule } from './emit.js';
+export { catalogView } from './catalog.js';
+export { emitCatalog } from './emit-catalog.js';
 
 export interface GenerateOptions {
   /** API name; defaults to the spec's file name without extension. */
@@ -23,6 +27,8 @@ export interface Generated {
   file: string;
   text: string;
   operations: number;
+  /** The markdown catalog of the API's operations (`<outDir>/<name>.md`). */
+  catalog: { file: string; text: string };
 }
 
 /** The default API name for a spec file: `specs/steam.yaml` -> `steam`. */
@@ -43,5 +49,6 @@ export async function generate(specFile: string, opts: GenerateOptions): Promise
     file: path.join(outDir, `${name}.ts`),
     text: emitModule(model),
     operations: Object.keys(model.table.operations).length,
+    catalog: { file: path.join(outDir, `${name}.md`), text: emitCatalog(catalogView(doc, model)) },
   };
 }

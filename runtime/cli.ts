@@ -11,6 +11,7 @@ import { loadTls } from './upstream/tls.js';
 import { Upstream } from './upstream/upstream.js';
 import { defaultModules, loadModules } from './loader.js';
 import { createLogger, type LogLevel } from './log.js';
+import { formatOperationList } from './list.js';
 import { Redactor } from './redact.js';
 import { Relay } from './relay.js';
 import { RelayServer, parseTcpAddress } from './server.js';
@@ -25,6 +26,7 @@ Serve the line-JSON protocol over TCP and/or a UNIX socket, relaying each reques
   --server API=URL   use URL as API's base URL instead of the spec's (repeatable)
   --config FILE      YAML config: listen addresses, servers, credentials, presets, limits
   --log-level LEVEL  error, warn, info (default) or debug
+  --list             print the loaded operations (name, method, path, summary) and exit
   --help             show this help
   --version          show relay's version
   MODULE             generated modules to serve (default: every module in ./generated)
@@ -45,6 +47,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -104,6 +107,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const files = positionals.length > 0 ? positionals : (config.modules ?? (await defaultModules(process.cwd())));
     if (files.length === 0) throw new Error('no modules to serve: give MODULE paths, or run where generated/ holds relay-gen output');
     const tables = await loadModules(files);
+    if (values.list) {
+      process.stdout.write(formatOperationList(tables, config.presets));
+      detach();
+      return 0;
+    }
     const apis = { ...config.apis };
     for (const [api, url] of overrides) {
       if (!tables.some((t) => t.name === api)) {

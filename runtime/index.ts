@@ -14,3 +14,4 @@ export { Upstream, type Outcome, type ExecuteOptions } from './upstream/upstream
 export { loadTls } from './upstream/tls.js';
 export * from './table.js';
 export { version } from './version.js';
+export { createClient, RelayClient, RelayCallError, RelayClientError, type AnyRequests, type CallArgs, type CallOptions, type ClientErrorCode, type ClientOptions, type ClientTarget, type OperationTypes, type RequestMap } from './client.js';

@@ -45,13 +45,15 @@ const outDir = () => mkdtemp(path.join(tmp, 'out-'));
 
 // Each test has its own out directory, so they can run side by side.
 describe('relay-gen', { concurrency: true }, () => {
-  test('writes <out>/steam.ts for specs/steam.yaml and exits 0', async () => {
+  test('writes <out>/steam.ts and its catalog <out>/steam.md for specs/steam.yaml and exits 0', async () => {
     const out = await outDir();
     const r = await relayGen('--out', out, 'specs/steam.yaml');
     assert.equal(r.code, 0, show(r));
-    assert.deepEqual(await readdir(out), ['steam.ts']);
+    assert.deepEqual((await readdir(out)).sort(), ['steam.md', 'steam.ts']);
     const written = await readFile(path.join(out, 'steam.ts'), 'utf8');
-    assert.equal(written, (await generate('specs/steam.yaml', { outDir: out })).text);
+    const fresh = await generate('specs/steam.yaml', { outDir: out });
+    assert.equal(written, fresh.text);
+    assert.equal(await readFile(path.join(out, 'steam.md'), 'utf8'), fresh.catalog.text);
     assert.match(r.stderr, /wrote .*steam\.ts \(\d+ operations\)/);
   });
 
@@ -59,7 +61,7 @@ describe('relay-gen', { concurrency: true }, () => {
     const out = path.join(await outDir(), 'a', 'b');
     const r = await relayGen('--out', out, 'specs/steam.yaml');
     assert.equal(r.code, 0, show(r));
-    assert.deepEqual(await readdir(out), ['steam.ts']);
+    assert.deepEqual((await readdir(out)).sort(), ['steam.md', 'steam.ts']);
   });
 
   test('with --check, exits 0 when fresh and 1 naming the file when modified, without rewriting it', async () => {
@@ -76,6 +78,17 @@ describe('relay-gen', { concurrency: true }, () => {
     assert.equal(stale.code, 1, show(stale));
     assert.match(stale.stderr, /steam\.ts is stale/);
     assert.equal(await readFile(file, 'utf8'), modified);
+  });
+
+  test('with --check, exits 1 naming the catalog when only the .md was edited', async () => {
+    const out = await outDir();
+    assert.equal((await relayGen('--out', out, 'specs/steam.yaml')).code, 0);
+    const md = path.join(out, 'steam.md');
+    await writeFile(md, `${await readFile(md, 'utf8')}edited by hand\n`);
+    const stale = await relayGen('--check', '--out', out, 'specs/steam.yaml');
+    assert.equal(stale.code, 1, show(stale));
+    assert.match(stale.stderr, /steam\.md is stale/);
+    assert.doesNotMatch(stale.stderr, /steam\.ts is/);
   });
 
   test('with --check, exits 1 naming a missing module and writes nothing', async () => {
@@ -98,7 +111,7 @@ describe('relay-gen', { concurrency: true }, () => {
     const out = await outDir();
     const r = await relayGen('--out', out, INVALID, 'specs/steam.yaml');
     assert.equal(r.code, 1, show(r));
-    assert.deepEqual(await readdir(out), ['steam.ts']);
+    assert.deepEqual((await readdir(out)).sort(), ['steam.md', 'steam.ts']);
   });
 
   test('exits 2 with usage when no spec is given', async () => {
@@ -133,7 +146,7 @@ describe('relay-gen', { concurrency: true }, () => {
     const out = await outDir();
     const r = await relayGen('--name', 'foo', '--out', out, 'specs/steam.yaml');
     assert.equal(r.code, 0, show(r));
-    assert.deepEqual(await readdir(out), ['foo.ts']);
+    assert.deepEqual((await readdir(out)).sort(), ['foo.md', 'foo.ts']);
     assert.match(await readFile(path.join(out, 'foo.ts'), 'utf8'), /"name": "foo"/);
   });
 
