@@ -78,7 +78,7 @@ describe('the examples against a relay and a fake Steam', () => {
       const env = transport === 'tcp' ? { RELAY_PORT: String(relay.port) } : { RELAY_SOCKET: socket() };
       const r = await run('sh', [`examples/shell/${script}`], env);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^\{"status":"dispatched","id":"1"\}\n\{"status":"ok","id":"1","time":[\d.]+,"code":200,"response":\{"appnews":\{"appid":440,/);
+      assert.match(r.stdout, /^\{"status":"dispatched","id":"1"\}\n\{"status":"ok","id":"1","time":[\d.]+,"code":200,"attempts":1,"response":\{"appnews":\{"appid":440,/);
     });
   }
 
