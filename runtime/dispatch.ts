@@ -26,7 +26,7 @@ export function createDispatcher(http: RelayConfig['http']): Dispatcher {
 }
 
 /** Send `req` and read the whole response (up to `maxBytes`). Rejects with a RelayError. */
-export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: string, maxBytes: number): Promise<UpstreamResponse> {
+export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: string, maxBytes: number, signal?: AbortSignal): Promise<UpstreamResponse> {
   let res: Dispatcher.ResponseData;
   try {
     res = await dispatcher.request({
@@ -35,6 +35,7 @@ export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: s
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body,
+      signal,
     });
   } catch (err) {
     throw upstreamError(err, host);

@@ -36,6 +36,15 @@ export const ERRORS = {
   TLS_FAILED: 'TLS failure with %s: %s',
   UPSTREAM_FAILED: 'request to %s failed: %s',
   RESPONSE_TOO_LARGE: 'response from %s is larger than %s bytes; cut off',
+  // Connections: cancellation, shutdown, client authentication and limits (server.ts, connection.ts).
+  CANCELLED: 'request cancelled by the client',
+  NOT_IN_FLIGHT: 'no request with id %s is in flight on this connection',
+  DUPLICATE_ID: 'a request with id %s is already in flight on this connection',
+  SHUTTING_DOWN: 'relay is shutting down',
+  UNAUTHORIZED: 'this connection must first send {"auth":"<token>"} with the configured token; closing',
+  TOO_MANY_CONNECTIONS: 'too many connections (limits.maxConnections is %s); closing',
+  IDLE_TIMEOUT: 'no request for %s ms (limits.idleTimeoutMs); closing',
+  TOO_DEEP: 'JSON nested deeper than %s levels (limits.maxJsonDepth)',
   // Anything else is a bug in relay; the details go to the log, not the client.
   INTERNAL: 'internal error; see the relay log',
 } as const;

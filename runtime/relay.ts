@@ -9,7 +9,7 @@ import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
 import { isJson, send } from './dispatch.js';
 import type { Logger } from './log.js';
-import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId } from './protocol.js';
+import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
 import { buildRequest } from './request.js';
 
@@ -22,11 +22,30 @@ export interface RelayOptions {
 }
 
 export class Relay {
-  readonly #opts: RelayOptions;
+  #opts: RelayOptions;
   #inFlight = 0;
+  /** Requests in flight per options object, so that replaced options can be closed once idle. */
+  readonly #users = new Map<RelayOptions, { count: number; idle: Array<() => void> }>();
 
   constructor(opts: RelayOptions) {
     this.#opts = opts;
+  }
+
+  /** The options new requests use (SIGHUP may replace them). */
+  get options(): RelayOptions {
+    return this.#opts;
+  }
+
+  /**
+   * Serve new requests with `next`; requests in flight finish on the old options.
+   * Resolves once no request uses the old options any more (then its dispatcher may be closed).
+   */
+  replace(next: RelayOptions): Promise<void> {
+    const old = this.#opts;
+    this.#opts = next;
+    const users = this.#users.get(old);
+    if (!users) return Promise.resolve();
+    return new Promise((resolve) => users.idle.push(resolve));
   }
 
   /** Requests dispatched and not yet answered. */
@@ -44,11 +63,19 @@ export class Relay {
       write(refusalLine(parsed.id, parsed.error));
       return null;
     }
-    const { msg } = parsed;
+    return this.handleRequest(parsed.msg, write);
+  }
+
+  /**
+   * Serve one parsed request, like handleLine. `signal` aborts the upstream exchange (cancel, a
+   * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
+   */
+  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortSignal): Promise<void> | null {
+    const opts = this.#opts;
     let target;
     let request;
     try {
-      target = this.#opts.catalog.lookup(msg.request);
+      target = opts.catalog.lookup(msg.request);
       const preset = target.preset;
       const params = preset?.params ? { ...preset.params, ...msg.params } : msg.params;
       const hasData = msg.hasData || (preset !== null && 'data' in preset);
@@ -60,12 +87,15 @@ export class Relay {
     }
     write(dispatchedLine(msg.id));
     this.#inFlight++;
+    const users = this.#users.get(opts) ?? { count: 0, idle: [] };
+    users.count++;
+    this.#users.set(opts, users);
     const started = performance.now();
     const { op } = target;
-    return send(this.#opts.dispatcher, request, op.host, this.#opts.limits.maxResponseBytes)
+    return send(opts.dispatcher, request, op.host, opts.limits.maxResponseBytes, signal)
       .then(
         (res) => {
-          const text = this.#opts.redactor.redact(res.text);
+          const text = opts.redactor.redact(res.text);
           write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));
         },
         (err: unknown) => {
@@ -74,10 +104,14 @@ export class Relay {
       )
       .catch((err: unknown) => {
         // Only a throwing `write` gets here; the connection is gone and there is no one to tell.
-        this.#opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
+        opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
       })
       .finally(() => {
         this.#inFlight--;
+        if (--users.count === 0) {
+          this.#users.delete(opts);
+          for (const resolve of users.idle.splice(0)) resolve();
+        }
       });
   }
 
