@@ -40,6 +40,7 @@ export class Connection {
   #head = 0;
   #authenticated: boolean;
   #writeBlocked = false;
+  #corked = false;
   #paused = false;
   #clientEnded = false;
   #closing = false;
@@ -228,6 +229,16 @@ export class Connection {
   #write(text: string): true {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) return true;
+    if (!this.#corked) {
+      // Replies written in the same turn of the event loop leave in one write: a syscall per line
+      // costs more than the rest of a request.
+      this.#corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
     if (!socket.write(text) && !this.#writeBlocked) {
       // The client is not reading: stop reading its requests until it catches up.
       this.#writeBlocked = true;
