@@ -31,7 +31,13 @@ export const lineArbitrary: fc.Arbitrary<Buffer> = fc.oneof(
   // wrong types in every field
   fc
     .record(
-      { request: fc.oneof(json, fc.constantFrom('getAppList', 'getNewsForApp', 'steam.getAppList')), id: fc.oneof(json, requestId), params: json, data: json, extra: json },
+      {
+        request: fc.oneof(json, fc.constantFrom('getAppList', 'getNewsForApp', 'steam.getAppList')),
+        id: fc.oneof(json.map((v) => (typeof v === 'string' && v.startsWith('x') ? `r${v}` : v)), requestId),
+        params: json,
+        data: json,
+        extra: json,
+      },
       { requiredKeys: [] },
     )
     .map((v) => Buffer.from(JSON.stringify(v))),
@@ -39,8 +45,15 @@ export const lineArbitrary: fc.Arbitrary<Buffer> = fc.oneof(
   fc
     .tuple(requestId, fc.constantFrom('getAppList', 'getNewsForApp', 'steam.getNumberOfCurrentPlayers'), fc.option(fc.record({ appid: fc.integer({ min: 0, max: 1000 }), count: fc.integer({ min: 0, max: 3 }) })))
     .map(([id, request, params]) => Buffer.from(JSON.stringify(params === null ? { request, id } : { request, id, params }))),
-  // control lines (cancel ids never match a request id: those start with "r" or are numbers)
-  fc.oneof(fc.string({ maxLength: 8 }).map((s) => ({ cancel: `x${s}` })), fc.record({ cancel: json }), fc.record({ auth: fc.oneof(fc.string(), json) })).map((v) => Buffer.from(JSON.stringify(v))),
+  // control lines; a cancel that hit an in-flight request would have no reply of its own, so cancel
+  // ids start with "x" (no request id does) or are not ids at all
+  fc
+    .oneof(
+      fc.string({ maxLength: 8 }).map((s) => ({ cancel: `x${s}` })),
+      fc.record({ cancel: json.filter((v) => typeof v !== 'number' && typeof v !== 'string') }),
+      fc.record({ auth: fc.oneof(fc.string(), json) }),
+    )
+    .map((v) => Buffer.from(JSON.stringify(v))),
   // blank lines and lines too long
   fc.constantFrom(' ', '\t', '  \t ', '').map((s) => Buffer.from(s)),
   fc.integer({ min: FUZZ_MAX_LINE_BYTES + 1, max: FUZZ_MAX_LINE_BYTES * 3 }).map((n) => Buffer.alloc(n, 'x')),
