@@ -112,8 +112,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const signal = await signals.next();
     if (signal !== 'SIGHUP') {
       log.info(`${signal}: stopping; ${relay.inFlight} requests in flight, up to ${setup.config.shutdown.graceMs} ms to finish (signal again to stop now)`);
-      // A second SIGTERM/SIGINT cuts the grace period short.
-      const force = signals.next().then(() => {});
+      // A second SIGTERM/SIGINT cuts the grace period short; a SIGHUP now is ignored.
+      const force = (async () => {
+        while ((await signals.next()) === 'SIGHUP');
+      })();
       await server.shutdown(setup.config.shutdown.graceMs, force);
       signals.detach();
       await relay.options.dispatcher.close();

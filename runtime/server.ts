@@ -114,9 +114,13 @@ export class RelayServer {
     await this.#stopListening();
   }
 
+  /** Stop accepting now (a UNIX socket file goes at once); resolves when every connection has closed. */
   async #stopListening(): Promise<void> {
-    await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    await Promise.all(this.#unixPaths.map((p) => unlink(p).catch(() => {})));
+    const closed = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    // libuv unlinks the socket file as it closes the listener; this catches a platform that does not.
+    // Done at once, not after connections close, so it cannot remove the socket of a relay started since.
+    await Promise.all(this.#unixPaths.splice(0).map((p) => unlink(p).catch(() => {})));
+    await Promise.all(closed);
   }
 
   #createServer(transport: 'tcp' | 'unix'): net.Server {

@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,8 +45,9 @@ describe('SIGTERM', () => {
   });
   after(() => upstream.close());
 
-  test('requests in flight get their final replies before the relay closes; new lines get SHUTTING_DOWN; exit 0', async (t) => {
-    const relay = await startRelay(['--tcp', '127.0.0.1:0', '--server', `steam=${upstream.url}`]);
+  test('requests in flight get their final replies before the relay closes; new lines and connections are refused; exit 0', async (t) => {
+    const sock = path.join(tmp, 'term.sock');
+    const relay = await startRelay(['--tcp', '127.0.0.1:0', '--unix', sock, '--server', `steam=${upstream.url}`]);
     t.after(() => relay.stop());
     const client = await LineClient.connect({ port: relay.port! });
     t.after(() => client.close());
@@ -64,6 +66,7 @@ describe('SIGTERM', () => {
       response: { error: 'relay is shutting down', code: 'SHUTTING_DOWN' },
     });
     await assert.rejects(LineClient.connect({ port: relay.port! }), 'no new connections are accepted');
+    assert.equal(existsSync(sock), false, 'the UNIX socket is removed at once');
     upstream.release();
     const finals = await client.take(2);
     assert.deepEqual(finals.map((r) => `${r.status}:${r.id}`).sort(), ['ok:t1', 'ok:t2']);
