@@ -94,7 +94,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const { config } = setup;
     dispatcher = createDispatcher(config.http);
     relay = new Relay({ catalog: setup.catalog, dispatcher, limits: config.limits, redactor: setup.redactor, log });
-    server = new RelayServer(relay, { log, token: config.auth.token, unixMode: config.listen.unixMode });
+    server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
     const addresses: string[] = [];
     if (config.listen.tcp !== null) addresses.push(await server.listenTcp(parseTcpAddress(config.listen.tcp)));
     if (config.listen.unix !== null) addresses.push(await server.listenUnix(config.listen.unix));
@@ -136,7 +136,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         .replace({ catalog: next.catalog, dispatcher: nextDispatcher, limits: next.config.limits, redactor: next.redactor, log })
         .then(() => old.dispatcher.close())
         .catch((err: unknown) => log.debug(`closing the old dispatcher: ${(err as Error).message}`));
-      server.configure({ log, token: next.config.auth.token, unixMode: setup.config.listen.unixMode });
+      server.configure({ log, token: next.config.auth.token, authTimeoutMs: next.config.auth.timeoutMs, unixMode: setup.config.listen.unixMode });
       setup = { ...next, config: { ...next.config, listen: setup.config.listen } };
       log.info(`SIGHUP: reloaded; ${describeSetup(setup)}`);
     } catch (err) {

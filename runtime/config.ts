@@ -33,7 +33,7 @@ export interface RelayConfig {
   limits: { maxLineBytes: number; maxResponseBytes: number } & ConnectionLimits;
   http: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; connectionsPerOrigin: number };
   /** Client authentication: a shared token each TCP connection presents in its first line; null: none. */
-  auth: { token: string | null };
+  auth: { token: string | null; timeoutMs: number };
   /** How long SIGTERM/SIGINT lets in-flight requests finish before they are answered SHUTTING_DOWN. */
   shutdown: { graceMs: number };
 }
@@ -64,7 +64,7 @@ export const DEFAULTS: RelayConfig = Object.freeze({
     maxJsonDepth: 64,
   },
   http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
-  auth: { token: null },
+  auth: { token: null, timeoutMs: 10_000 },
   shutdown: { graceMs: 10_000 },
 });
 
@@ -138,7 +138,7 @@ const SCHEMA = {
       type: 'object',
       additionalProperties: false,
       // A short shared token is guessable; 16 characters is the least relay accepts.
-      properties: { token: { type: ['string', 'null'], minLength: 16 } },
+      properties: { token: { type: ['string', 'null'], minLength: 16 }, timeoutMs: positive },
     },
     shutdown: { type: 'object', additionalProperties: false, properties: { graceMs: nonNegative } },
   },

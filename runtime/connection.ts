@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   log: Logger;
   /** The token this connection must present in its first line, or null when it needs none. */
   token: string | null;
+  /** How long it has to present the token before it is closed (UNAUTHORIZED). */
+  authTimeoutMs: number;
 }
 
 interface InFlight {
@@ -73,6 +75,12 @@ export class Connection {
       resolve();
     }));
     this.#touch();
+    if (!this.#authenticated) {
+      // A client that never authenticates must not hold a connection slot for long.
+      setTimeout(() => {
+        if (!this.#authenticated) this.refuseAndClose(new RelayError('UNAUTHORIZED'));
+      }, opts.authTimeoutMs).unref();
+    }
   }
 
   /** Requests this connection has in flight. */

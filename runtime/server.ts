@@ -19,6 +19,8 @@ export interface ServerOptions {
   log: Logger;
   /** The token TCP connections must present first (`auth.token`); null: no client authentication. */
   token: string | null;
+  /** How long a connection has to present it (`auth.timeoutMs`). */
+  authTimeoutMs: number;
   /** The UNIX socket's file mode, octal text (`listen.unixMode`). */
   unixMode: string;
 }
@@ -130,9 +132,9 @@ export class RelayServer {
   }
 
   #connection(socket: net.Socket, transport: 'tcp' | 'unix'): void {
-    const { log, token } = this.#opts;
+    const { log, token, authTimeoutMs } = this.#opts;
     // UNIX connections are vouched for by the socket's file mode; the token guards TCP.
-    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null });
+    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs });
     this.#all.add(conn);
     const { maxConnections } = this.#relay.options.limits;
     if (this.#connections.size >= maxConnections) {

@@ -89,7 +89,7 @@ describe('client authentication', () => {
 
   before(async () => {
     const config = path.join(tmp, 'auth.yaml');
-    await writeFile(config, 'auth:\n  token: ${RELAY_TOKEN}\n');
+    await writeFile(config, 'auth:\n  token: ${RELAY_TOKEN}\n  timeoutMs: 2000\n');
     relay = await startRelay(
       ['--tcp', '127.0.0.1:0', '--unix', sock(), '--config', config, '--server', `steam=${upstream.url}`, '--log-level', 'debug'],
       { RELAY_TOKEN: TOKEN },
@@ -145,6 +145,13 @@ describe('client authentication', () => {
       await client.closed();
     });
   }
+
+  test('a TCP connection that sends nothing gets UNAUTHORIZED after auth.timeoutMs and is closed', async (t) => {
+    const client = await LineClient.connect({ port: relay.port! });
+    t.after(() => client.close());
+    assert.equal(code(await client.next(10_000)), 'UNAUTHORIZED');
+    await client.closed();
+  });
 
   test('UNIX connections are exempt: the socket file mode guards them', async (t) => {
     const client = await LineClient.connect({ path: sock() });

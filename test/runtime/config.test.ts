@@ -34,7 +34,7 @@ test('resolveConfig applies the defaults to an empty config', () => {
       maxJsonDepth: 64,
     },
     http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
-    auth: { token: null },
+    auth: { token: null, timeoutMs: 10_000 },
     shutdown: { graceMs: 10_000 },
   } satisfies RelayConfig);
 });

@@ -9,7 +9,7 @@ import { DEFAULTS, resolveConfig } from '../../runtime/config.js';
 test('the connection keys have safe defaults: socket 0600, no token, 256 in flight, 1024 connections, depth 64, 10 s grace', () => {
   const { config } = resolveConfig({}, {});
   assert.equal(config.listen.unixMode, '0600');
-  assert.deepEqual(config.auth, { token: null });
+  assert.deepEqual(config.auth, { token: null, timeoutMs: 10_000 });
   assert.equal(config.limits.maxInFlightPerConnection, 256);
   assert.equal(config.limits.maxConnections, 1024);
   assert.equal(config.limits.idleTimeoutMs, 0);
