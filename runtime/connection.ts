@@ -121,14 +121,14 @@ export class Connection {
 
   #onLine(line: Queued): void {
     if (this.#closing) return;
-    if (this.#head === this.#queue.length && this.#hasRoom()) this.#serve(line);
+    if (this.#head === this.#queue.length && this.#canServe()) this.#serve(line);
     else this.#queue.push(line);
     this.#updateReading();
   }
 
   /** Serve queued lines while there is room, then pause or resume reading to match. */
   #pump(): void {
-    while (this.#head < this.#queue.length && (this.#hasRoom() || this.#shuttingDown) && !this.#closing) {
+    while (this.#head < this.#queue.length && this.#canServe() && !this.#closing) {
       const line = this.#queue[this.#head]!;
       this.#queue[this.#head++] = null;
       this.#serve(line);
@@ -141,13 +141,17 @@ export class Connection {
     this.#maybeFinish();
   }
 
-  #hasRoom(): boolean {
-    return !this.#writeBlocked && this.#inFlight.size < this.#opts.relay.options.limits.maxInFlightPerConnection;
+  /**
+   * Whether the next line may be served now: the client reads its replies, and a request has room
+   * under the in-flight cap (during shutdown lines are only refused, which takes no room).
+   */
+  #canServe(): boolean {
+    if (this.#writeBlocked) return false;
+    return this.#shuttingDown || this.#inFlight.size < this.#opts.relay.options.limits.maxInFlightPerConnection;
   }
 
   #updateReading(): void {
-    // During shutdown lines are only refused, which takes no room; reading goes on so each gets its reply.
-    const pause = !this.#closing && (this.#head < this.#queue.length || (!this.#hasRoom() && !this.#shuttingDown));
+    const pause = !this.#closing && (this.#head < this.#queue.length || !this.#canServe());
     if (pause && !this.#paused) this.#socket.pause();
     else if (!pause && this.#paused) this.#socket.resume();
     this.#paused = pause;
