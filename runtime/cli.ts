@@ -1,20 +1,15 @@
 /**
  * relay-run: the command line. Reads argv and the environment, loads config and modules,
- * starts the listeners, and handles signals. Exit codes: 0 stopped by a signal,
+ * starts the listeners, and handles signals (SIGTERM/SIGINT: graceful stop; SIGHUP: reload). Exit codes: 0 stopped by a signal,
  * 1 could not start (bad config, unreadable module, busy address), 2 bad usage.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Catalog } from './catalog.js';
-import { DEFAULTS, loadConfigFile, type RelayConfig } from './config.js';
-import { loadTls } from './upstream/tls.js';
-import { Upstream } from './upstream/upstream.js';
-import { defaultModules, loadModules } from './loader.js';
 import { createLogger, type LogLevel } from './log.js';
 import { formatOperationList } from './list.js';
 import { Redactor } from './redact.js';
 import { Relay } from './relay.js';
 import { RelayServer, parseTcpAddress } from './server.js';
+import { describeSetup, loadSetup, type Setup, type SetupInput } from './setup.js';
 import { version } from './version.js';
 
 const USAGE = `Usage: relay-run [--tcp HOST:PORT] [--unix PATH] [--server API=URL]... [--config FILE] [MODULE...]
@@ -31,6 +26,9 @@ Serve the line-JSON protocol over TCP and/or a UNIX socket, relaying each reques
   --version          show relay's version
   MODULE             generated modules to serve (default: every module in ./generated)
 
+Signals: SIGTERM/SIGINT stop gracefully (in-flight requests get up to shutdown.graceMs; a second
+signal stops at once); SIGHUP reloads the config file and modules.
+
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad usage.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -45,9 +43,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         server: { type: 'string', multiple: true, default: [] },
         config: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        list: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -70,85 +68,109 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (!match) return usage(`--server expects API=URL with an http(s) URL, e.g. --server steam=http://127.0.0.1:8080; got ${JSON.stringify(pair)}`);
     overrides.set(match[1]!, match[2]!);
   }
-  let tcp;
   try {
-    tcp = values.tcp === undefined ? undefined : parseTcpAddress(values.tcp);
+    if (values.tcp !== undefined) parseTcpAddress(values.tcp);
   } catch (err) {
     return usage(`--tcp: ${(err as Error).message}`);
   }
 
-  const bootLog = createLogger(level, null);
   // Signal handlers go in before anything listens: a SIGTERM that arrives just after the
-  // "listening" line must stop the relay cleanly, not kill it.
-  let signalled: ((signal: string) => void) | null = null;
-  const pendingSignal = new Promise<string>((resolve) => (signalled = resolve));
-  const onTerm = () => signalled?.('SIGTERM');
-  const onInt = () => signalled?.('SIGINT');
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
-  const detach = () => {
-    process.off('SIGTERM', onTerm);
-    process.off('SIGINT', onInt);
-  };
+  // "listening" line must stop the relay cleanly, not kill it (and SIGHUP must not kill it either).
+  const signals = new SignalBox();
+  const input: SetupInput = { configFile: values.config, env, tcp: values.tcp, unix: values.unix, modules: positionals, servers: overrides, cwd: process.cwd() };
 
   let server: RelayServer | undefined;
   let relay: Relay;
-  let upstream: Upstream | undefined;
+  let setup: Setup | undefined;
+  // Logs mask every secret ever loaded, so that a reload cannot unmask one still used by old requests.
+  const secrets = new Set<string>();
+  let masks = new Redactor([]);
+  const log = createLogger(level, { redact: (text) => masks.redact(text) });
   try {
-    let config: RelayConfig = structuredClone(DEFAULTS);
-    if (values.config !== undefined) {
-      const loaded = await loadConfigFile(values.config, env);
-      config = loaded.config;
-      loaded.warnings.forEach((w) => bootLog.warn(w));
-    }
-    if (tcp !== undefined || values.unix !== undefined) {
-      config.listen = { tcp: values.tcp ?? null, unix: values.unix ?? null };
-    }
-    const files = positionals.length > 0 ? positionals : (config.modules ?? (await defaultModules(process.cwd())));
-    if (files.length === 0) throw new Error('no modules to serve: give MODULE paths, or run where generated/ holds relay-gen output');
-    const tables = await loadModules(files);
+    setup = await loadSetup(input);
     if (values.list) {
-      process.stdout.write(formatOperationList(tables, config.presets));
-      detach();
+      process.stdout.write(formatOperationList(setup.tables, setup.config.presets));
+      signals.detach();
+      await setup.upstream.close();
       return 0;
     }
-    const apis = { ...config.apis };
-    for (const [api, url] of overrides) {
-      if (!tables.some((t) => t.name === api)) {
-        throw new Error(`--server ${api}=...: no loaded API is named ${api} (loaded: ${tables.map((t) => t.name).join(', ')})`);
-      }
-      apis[api] = { ...apis[api], server: url };
-    }
-    const catalog = new Catalog({ tables, apis, presets: config.presets });
-    const redactor = new Redactor(catalog.secrets);
-    const log = createLogger(level, redactor);
-    catalog.warnings.forEach((w) => log.warn(w));
-    const tls = await loadTls(apis, values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config)));
-    tls.warnings.forEach((w) => log.warn(w));
-    upstream = new Upstream({ operations: catalog.operations, config: { ...config, apis }, tls: tls.options });
-    relay = new Relay({ catalog, upstream, redactor, log });
-    server = new RelayServer(relay, { maxLineBytes: config.limits.maxLineBytes, log });
+    setup.secrets.forEach((s) => secrets.add(s));
+    masks = new Redactor(secrets);
+    setup.warnings.forEach((w) => log.warn(w));
+    const { config } = setup;
+    relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log });
+    server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
     const addresses: string[] = [];
     if (config.listen.tcp !== null) addresses.push(await server.listenTcp(parseTcpAddress(config.listen.tcp)));
     if (config.listen.unix !== null) addresses.push(await server.listenUnix(config.listen.unix));
     if (addresses.length === 0) throw new Error('nothing to listen on: give --tcp or --unix, or set listen in the config');
-    const apiList = tables.map((t) => `${t.name} (${Object.keys(t.operations).length} operations)`).join(', ');
-    const presets = Object.keys(config.presets);
-    log.info(`listening on ${addresses.join(' ')}; apis: ${apiList}${presets.length ? `; presets: ${presets.join(', ')}` : ''}`);
+    log.info(`listening on ${addresses.join(' ')}; ${describeSetup(setup)}`);
   } catch (err) {
-    bootLog.error((err as Error).message);
-    detach();
+    log.error((err as Error).message);
+    signals.detach();
     await server?.close().catch(() => {});
-    await upstream?.close().catch(() => {});
+    await setup?.upstream.close().catch(() => {});
     return 1;
   }
 
-  const signal = await pendingSignal;
-  detach();
-  bootLog.info(`${signal}: stopping (${relay.inFlight} requests in flight)`);
-  await server.close();
-  await upstream.close();
-  return 0;
+  for (;;) {
+    const signal = await signals.next();
+    if (signal !== 'SIGHUP') {
+      log.info(`${signal}: stopping; ${relay.inFlight} requests in flight, up to ${setup.config.shutdown.graceMs} ms to finish (signal again to stop now)`);
+      // A second SIGTERM/SIGINT cuts the grace period short; a SIGHUP now is ignored.
+      const force = (async () => {
+        while ((await signals.next()) === 'SIGHUP');
+      })();
+      await server.shutdown(setup.config.shutdown.graceMs, force);
+      signals.detach();
+      await relay.options.upstream.close();
+      return 0;
+    }
+    try {
+      const next = await loadSetup(input, true);
+      if (JSON.stringify(next.config.listen) !== JSON.stringify(setup.config.listen)) {
+        log.warn('SIGHUP: listen addresses and unixMode are not reloaded; restart relay-run to change them');
+      }
+      next.secrets.forEach((s) => secrets.add(s));
+      masks = new Redactor(secrets);
+      next.warnings.forEach((w) => log.warn(w));
+      const old = relay.options;
+      // Requests in flight finish on the old tables and upstream, which closes once they are done.
+      void relay
+        .replace({ catalog: next.catalog, upstream: next.upstream, limits: next.config.limits, redactor: next.redactor, log })
+        .then(() => old.upstream.close())
+        .catch((err: unknown) => log.debug(`closing the old upstream: ${(err as Error).message}`));
+      server.configure({ log, token: next.config.auth.token, authTimeoutMs: next.config.auth.timeoutMs, unixMode: setup.config.listen.unixMode });
+      setup = { ...next, config: { ...next.config, listen: setup.config.listen } };
+      log.info(`SIGHUP: reloaded; ${describeSetup(setup)}`);
+    } catch (err) {
+      log.error(`SIGHUP: reload failed, the running config stays in force: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** SIGTERM, SIGINT and SIGHUP, queued so that none is lost between two awaits. */
+class SignalBox {
+  readonly #queue: string[] = [];
+  #wake: (() => void) | null = null;
+  readonly #handlers = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map((name) => {
+    const handler = () => {
+      this.#queue.push(name);
+      this.#wake?.();
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+
+  async next(): Promise<string> {
+    while (this.#queue.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    this.#wake = null;
+    return this.#queue.shift()!;
+  }
+
+  detach(): void {
+    for (const [name, handler] of this.#handlers) process.off(name, handler);
+  }
 }
 
 function usage(message: string): number {

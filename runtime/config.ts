@@ -26,25 +26,51 @@ export interface PresetConfig {
 }
 
 export interface RelayConfig {
-  listen: { tcp: string | null; unix: string | null };
+  /** `unixMode`: the UNIX socket's file mode, octal text such as "0600". */
+  listen: { tcp: string | null; unix: string | null; unixMode: string };
   /** Generated modules to load; null means every module in `generated/`. */
   modules: string[] | null;
   apis: Record<string, ApiConfig>;
   presets: Record<string, PresetConfig>;
-  limits: { maxLineBytes: number; maxResponseBytes: number };
+  limits: { maxLineBytes: number; maxResponseBytes: number } & ConnectionLimits;
   http: { connectTimeoutMs: number; headersTimeoutMs: number; bodyTimeoutMs: number; connectionsPerOrigin: number };
   /** Defaults of the upstream policies (retries, breaker, ...); per-API keys override them. */
   upstream: UpstreamDefaults;
+  /** Client authentication: a shared token each TCP connection presents in its first line; null: none. */
+  auth: { token: string | null; timeoutMs: number };
+  /** How long SIGTERM/SIGINT lets in-flight requests finish before they are answered SHUTTING_DOWN. */
+  shutdown: { graceMs: number };
+}
+
+/** Limits that protect the relay from a client (see docs/security.md). */
+export interface ConnectionLimits {
+  /** Past this many requests in flight, relay stops reading the connection until replies free room. */
+  maxInFlightPerConnection: number;
+  /** Connections past this count get TOO_MANY_CONNECTIONS and are closed. */
+  maxConnections: number;
+  /** A connection with nothing in flight that sends nothing for this long is closed; 0: never. */
+  idleTimeoutMs: number;
+  /** Request lines nested deeper than this are refused with TOO_DEEP before they are parsed. */
+  maxJsonDepth: number;
 }
 
 export const DEFAULTS: RelayConfig = Object.freeze({
-  listen: { tcp: '127.0.0.1:9876', unix: null },
+  listen: { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' },
   modules: null,
   apis: {},
   presets: {},
-  limits: { maxLineBytes: 1024 * 1024, maxResponseBytes: 10 * 1024 * 1024 },
+  limits: {
+    maxLineBytes: 1024 * 1024,
+    maxResponseBytes: 10 * 1024 * 1024,
+    maxInFlightPerConnection: 256,
+    maxConnections: 1024,
+    idleTimeoutMs: 0,
+    maxJsonDepth: 64,
+  },
   http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
   upstream: UPSTREAM_DEFAULTS,
+  auth: { token: null, timeoutMs: 10_000 },
+  shutdown: { graceMs: 10_000 },
 });
 
 const credential = {
@@ -59,6 +85,7 @@ const credential = {
   ],
 };
 const positive = { type: 'integer', minimum: 1 };
+const nonNegative = { type: 'integer', minimum: 0 };
 
 const SCHEMA = {
   type: 'object',
@@ -67,7 +94,11 @@ const SCHEMA = {
     listen: {
       type: 'object',
       additionalProperties: false,
-      properties: { tcp: { type: ['string', 'null'] }, unix: { type: ['string', 'null'] } },
+      properties: {
+        tcp: { type: ['string', 'null'] },
+        unix: { type: ['string', 'null'] },
+        unixMode: { type: 'string', pattern: '^0?[0-7]{3}$' },
+      },
     },
     modules: { type: ['array', 'null'], items: { type: 'string' } },
     apis: {
@@ -95,7 +126,14 @@ const SCHEMA = {
     limits: {
       type: 'object',
       additionalProperties: false,
-      properties: { maxLineBytes: positive, maxResponseBytes: positive },
+      properties: {
+        maxLineBytes: positive,
+        maxResponseBytes: positive,
+        maxInFlightPerConnection: positive,
+        maxConnections: positive,
+        idleTimeoutMs: nonNegative,
+        maxJsonDepth: positive,
+      },
     },
     http: {
       type: 'object',
@@ -103,6 +141,13 @@ const SCHEMA = {
       properties: { connectTimeoutMs: positive, headersTimeoutMs: positive, bodyTimeoutMs: positive, connectionsPerOrigin: positive },
     },
     upstream: UPSTREAM_SCHEMA,
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      // A short shared token is guessable; 16 characters is the least relay accepts.
+      properties: { token: { type: ['string', 'null'], minLength: 16 }, timeoutMs: positive },
+    },
+    shutdown: { type: 'object', additionalProperties: false, properties: { graceMs: nonNegative } },
   },
 } as const;
 
@@ -157,6 +202,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'co
     limits: { ...DEFAULTS.limits, ...c.limits },
     http: { ...DEFAULTS.http, ...c.http },
     upstream: resolveUpstreamDefaults(c.upstream),
+    auth: { ...DEFAULTS.auth, ...c.auth },
+    shutdown: { ...DEFAULTS.shutdown, ...c.shutdown },
   };
   return { config, warnings };
 }

@@ -41,6 +41,15 @@ export const ERRORS = {
   RATE_LIMITED: 'too many requests waiting for API %s (queue of %s is full)',
   CIRCUIT_OPEN: 'circuit for %s is open after %s consecutive failures; failing fast for %s ms more',
   REDIRECT_REFUSED: 'redirect from %s refused: %s',
+  // Connections: cancellation, shutdown, client authentication and limits (server.ts, connection.ts).
+  CANCELLED: 'request cancelled by the client',
+  NOT_IN_FLIGHT: 'no request with id %s is in flight on this connection',
+  DUPLICATE_ID: 'a request with id %s is already in flight on this connection',
+  SHUTTING_DOWN: 'relay is shutting down',
+  UNAUTHORIZED: 'this connection must first send {"auth":"<token>"} with the configured token; closing',
+  TOO_MANY_CONNECTIONS: 'too many connections (limits.maxConnections is %s); closing',
+  IDLE_TIMEOUT: 'no request for %s ms (limits.idleTimeoutMs); closing',
+  TOO_DEEP: 'JSON nested deeper than %s levels (limits.maxJsonDepth)',
   // Anything else is a bug in relay; the details go to the log, not the client.
   INTERNAL: 'internal error; see the relay log',
 } as const;

@@ -23,14 +23,19 @@ export async function defaultModules(cwd: string): Promise<string[]> {
     .map((f) => path.join(dir, f));
 }
 
-/** Import one generated module and check its shape. Throws an Error naming the file. */
-export async function loadModule(file: string): Promise<ApiTable> {
+/**
+ * Import one generated module and check its shape. Throws an Error naming the file.
+ * `fresh` (a reload) bypasses the module cache so that a changed file is read again.
+ */
+export async function loadModule(file: string, fresh = false): Promise<ApiTable> {
   let mod: Record<string, unknown>;
   try {
     const url = pathToFileURL(path.resolve(file)).href;
+    // tsImport loads in a new namespace on every call, so only plain imports need the cache busted.
+    const plain = fresh ? `${url}?reload=${Date.now()}` : url;
     // tsImport compiles TypeScript as ESM wherever the file lives; a plain import would treat a .ts file
     // outside a "type": "module" package as CommonJS and fail.
-    mod = (/\.[cm]?ts$/.test(file) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
+    mod = (/\.[cm]?ts$/.test(file) ? await tsImport(url, import.meta.url) : await import(plain)) as Record<string, unknown>;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ERR_MODULE_NOT_FOUND' ? 'file not found' : (err as Error).message.split('\n')[0];
@@ -47,11 +52,11 @@ export async function loadModule(file: string): Promise<ApiTable> {
 }
 
 /** Load several modules; API names must be unique. */
-export async function loadModules(files: string[]): Promise<ApiTable[]> {
+export async function loadModules(files: string[], fresh = false): Promise<ApiTable[]> {
   const tables: ApiTable[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const table = await loadModule(file);
+    const table = await loadModule(file, fresh);
     const other = seen.get(table.name);
     if (other) throw new Error(`API ${table.name} is defined by both ${other} and ${file}`);
     seen.set(table.name, file);

@@ -16,7 +16,7 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /** A logger writing lines at or above `level` to `out`, secrets masked. */
-export function createLogger(level: LogLevel, redactor: Redactor | null, out: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(level: LogLevel, redactor: Pick<Redactor, 'redact'> | null, out: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const at = (lvl: LogLevel) => (message: string) => {
     if (RANK[lvl] > RANK[level]) return;
     const text = redactor ? redactor.redact(message) : message;

@@ -27,7 +27,7 @@ const FIELDS = new Set(['request', 'id', 'params', 'data', 'timeout']);
 /** The largest `timeout` a line may ask for (what setTimeout can hold); the config's deadline caps it further. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
-/** Parse one line (without its line ending). */
+/** Parse one request line (without its line ending). */
 export function parseRequest(line: string): ParseResult {
   let value: unknown;
   try {
@@ -35,6 +35,72 @@ export function parseRequest(line: string): ParseResult {
   } catch (err) {
     return { ok: false, id: null, error: new RelayError('BAD_JSON', [(err as Error).message], { cause: err }) };
   }
+  return toRequest(value);
+}
+
+/** Any line a client may send: a request, a cancel line, an auth line, or one that is refused. */
+export type LineMessage =
+  | { kind: 'request'; msg: RequestMessage }
+  | { kind: 'cancel'; id: RequestId }
+  | { kind: 'auth'; token: string }
+  | { kind: 'refused'; id: RequestId | null; error: RelayError };
+
+/**
+ * Parse one line of any kind. Lines nested deeper than `maxDepth` are refused with TOO_DEEP by a
+ * linear scan before JSON.parse sees them. `{"cancel": id}` and `{"auth": "token"}` (each alone on
+ * its line) are control lines; everything else is a request.
+ */
+export function parseLine(line: string, maxDepth = Infinity): LineMessage {
+  if (exceedsDepth(line, maxDepth)) return { kind: 'refused', id: null, error: new RelayError('TOO_DEEP', [maxDepth]) };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { kind: 'refused', id: null, error: new RelayError('BAD_JSON', [(err as Error).message], { cause: err }) };
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('id' in value) && !('request' in value)) {
+    const obj = value as Record<string, unknown>;
+    const control = 'cancel' in obj ? 'cancel' : 'auth' in obj ? 'auth' : null;
+    if (control !== null) {
+      const extra = Object.keys(obj).find((k) => k !== control);
+      if (extra !== undefined) {
+        return { kind: 'refused', id: null, error: new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(extra)}; a ${control} line has only "${control}"`]) };
+      }
+      if (control === 'auth') {
+        if (typeof obj.auth === 'string') return { kind: 'auth', token: obj.auth };
+        return { kind: 'refused', id: null, error: new RelayError('INVALID_FIELD', [`"auth" must be a string, got ${describe(obj.auth)}`]) };
+      }
+      const id = obj.cancel;
+      if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) return { kind: 'cancel', id };
+      return { kind: 'refused', id: null, error: new RelayError('INVALID_ID', [describe(id)]) };
+    }
+  }
+  const parsed = toRequest(value);
+  return parsed.ok ? { kind: 'request', msg: parsed.msg } : { kind: 'refused', id: parsed.id, error: parsed.error };
+}
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `max`, by one pass over the characters
+ * (strings skipped), so that a hostile line never reaches a recursive parser or serialiser.
+ */
+export function exceedsDepth(text: string, max: number): boolean {
+  if (max === Infinity) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+function toRequest(value: unknown): ParseResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, id: null, error: new RelayError('NOT_AN_OBJECT', [describe(value)]) };
   }
@@ -102,6 +168,14 @@ export function failureLine(id: RequestId, ms: number, error: RelayError, code: 
 export function refusalLine(id: RequestId | null, error: RelayError): string {
   return `${JSON.stringify({ status: 'error', id, response: errorBody(error) })}\n`;
 }
+
+/** The reply to a cancel line that could not be applied: `cancel` names the id it asked for. */
+export function cancelRefusalLine(id: RequestId, error: RelayError): string {
+  return `${JSON.stringify({ status: 'error', id: null, cancel: id, response: errorBody(error) })}\n`;
+}
+
+/** The reply to an accepted `{"auth": ...}` line. */
+export const AUTHENTICATED_LINE = '{"status":"authenticated"}\n';
 
 function errorBody(error: RelayError): { error: string; code: string } {
   return { error: error.message, code: error.code };

@@ -4,10 +4,11 @@
  * Knows nothing of sockets: replies go to the `write` callback of the connection.
  */
 import type { Catalog } from './catalog.js';
+import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
 import { isJson } from './dispatch.js';
 import type { Logger } from './log.js';
-import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId } from './protocol.js';
+import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
 import { buildRequest } from './request.js';
 import type { Upstream } from './upstream/upstream.js';
@@ -16,16 +17,37 @@ export interface RelayOptions {
   catalog: Catalog;
   /** Timeouts, retries, limits, breaker and TLS around each HTTP exchange. */
   upstream: Upstream;
+  /** Connection limits (line length, in-flight cap, depth, ...), read by each connection. */
+  limits: RelayConfig['limits'];
   redactor: Redactor;
   log: Logger;
 }
 
 export class Relay {
-  readonly #opts: RelayOptions;
+  #opts: RelayOptions;
   #inFlight = 0;
+  /** Requests in flight per options object, so that replaced options can be closed once idle. */
+  readonly #users = new Map<RelayOptions, { count: number; idle: Array<() => void> }>();
 
   constructor(opts: RelayOptions) {
     this.#opts = opts;
+  }
+
+  /** The options new requests use (SIGHUP may replace them). */
+  get options(): RelayOptions {
+    return this.#opts;
+  }
+
+  /**
+   * Serve new requests with `next`; requests in flight finish on the old options.
+   * Resolves once no request uses the old options any more (then its dispatcher may be closed).
+   */
+  replace(next: RelayOptions): Promise<void> {
+    const old = this.#opts;
+    this.#opts = next;
+    const users = this.#users.get(old);
+    if (!users) return Promise.resolve();
+    return new Promise((resolve) => users.idle.push(resolve));
   }
 
   /** Requests dispatched and not yet answered. */
@@ -43,11 +65,19 @@ export class Relay {
       write(refusalLine(parsed.id, parsed.error));
       return null;
     }
-    const { msg } = parsed;
+    return this.handleRequest(parsed.msg, write);
+  }
+
+  /**
+   * Serve one parsed request, like handleLine. `signal` aborts the upstream exchange (cancel, a
+   * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
+   */
+  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortSignal): Promise<void> | null {
+    const opts = this.#opts;
     let target;
     let request;
     try {
-      target = this.#opts.catalog.lookup(msg.request);
+      target = opts.catalog.lookup(msg.request);
       const preset = target.preset;
       const params = preset?.params ? { ...preset.params, ...msg.params } : msg.params;
       const hasData = msg.hasData || (preset !== null && 'data' in preset);
@@ -59,15 +89,18 @@ export class Relay {
     }
     write(dispatchedLine(msg.id));
     this.#inFlight++;
+    const users = this.#users.get(opts) ?? { count: 0, idle: [] };
+    users.count++;
+    this.#users.set(opts, users);
     const started = performance.now();
     const { op } = target;
-    return this.#opts.upstream
-      .execute(op, request, { timeout: msg.timeout })
+    return opts.upstream
+      .execute(op, request, { timeout: msg.timeout, signal })
       .then(
         (out) => {
           if (out.ok) {
             const res = out.response;
-            const text = this.#opts.redactor.redact(res.text);
+            const text = opts.redactor.redact(res.text);
             write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType), out.attempts));
           } else {
             write(failureLine(msg.id, performance.now() - started, this.#asRelayError(out.error, msg.id), out.error.status ?? null, out.attempts));
@@ -79,10 +112,14 @@ export class Relay {
       )
       .catch((err: unknown) => {
         // Only a throwing `write` gets here; the connection is gone and there is no one to tell.
-        this.#opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
+        opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
       })
       .finally(() => {
         this.#inFlight--;
+        if (--users.count === 0) {
+          this.#users.delete(opts);
+          for (const resolve of users.idle.splice(0)) resolve();
+        }
       });
   }
 

@@ -1,12 +1,13 @@
 /**
  * TCP and UNIX socket listeners and their connections.
- * Each connection frames lines, hands them to the relay, and writes the replies back.
+ * Socket security (file mode, loopback warning, connection cap) and graceful shutdown live here;
+ * each connection's own work is in connection.ts.
  */
 import net from 'node:net';
-import { unlink } from 'node:fs/promises';
+import { chmod, unlink } from 'node:fs/promises';
+import { Connection } from './connection.js';
 import { RelayError } from './errors.js';
 import type { Logger } from './log.js';
-import { LineSplitter, refusalLine } from './protocol.js';
 import type { Relay } from './relay.js';
 
 export interface TcpAddress {
@@ -15,8 +16,13 @@ export interface TcpAddress {
 }
 
 export interface ServerOptions {
-  maxLineBytes: number;
   log: Logger;
+  /** The token TCP connections must present first (`auth.token`); null: no client authentication. */
+  token: string | null;
+  /** How long a connection has to present it (`auth.timeoutMs`). */
+  authTimeoutMs: number;
+  /** The UNIX socket's file mode, octal text (`listen.unixMode`). */
+  unixMode: string;
 }
 
 /** Parse `HOST:PORT` or `[v6]:PORT`. Throws an Error that says what is expected. */
@@ -29,9 +35,12 @@ export function parseTcpAddress(text: string): TcpAddress {
 
 export class RelayServer {
   readonly #relay: Relay;
-  readonly #opts: ServerOptions;
+  #opts: ServerOptions;
   readonly #servers: net.Server[] = [];
-  readonly #sockets = new Set<net.Socket>();
+  /** Connections being served (those refused for the connection cap are not counted). */
+  readonly #connections = new Set<Connection>();
+  /** Every open connection, refused ones included, so that close() can drop them all. */
+  readonly #all = new Set<Connection>();
   readonly #unixPaths: string[] = [];
 
   constructor(relay: Relay, opts: ServerOptions) {
@@ -39,76 +48,112 @@ export class RelayServer {
     this.#opts = opts;
   }
 
-  /** Listen on TCP; resolves to `tcp://host:port` with the actual port. */
+  /** New settings (SIGHUP): they apply to connections accepted from now on. */
+  configure(opts: ServerOptions): void {
+    this.#opts = opts;
+  }
+
+  /** Connections being served. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** Listen on TCP; resolves to `tcp://host:port` with the actual port. Warns when the address is not loopback. */
   async listenTcp(addr: TcpAddress): Promise<string> {
-    const server = this.#createServer();
+    const server = this.#createServer('tcp');
     await listen(server, { host: addr.host, port: addr.port }, `tcp ${formatHostPort(addr.host, addr.port)}`);
     const bound = server.address() as net.AddressInfo;
+    if (!isLoopback(bound.address)) {
+      const auth = this.#opts.token === null ? ' and no auth.token is set' : '';
+      this.#opts.log.warn(`listening on non-loopback address ${bound.address}${auth}: any host that can reach it can make requests with relay's credentials`);
+    }
     return `tcp://${formatHostPort(bound.address, bound.port)}`;
   }
 
-  /** Listen on a UNIX socket. A stale socket file left by a dead process is replaced; a live one is not. */
+  /**
+   * Listen on a UNIX socket created with mode `listen.unixMode` (0600 by default).
+   * A stale socket file left by a dead process is replaced; a live one is not.
+   */
   async listenUnix(path: string): Promise<string> {
-    const server = this.#createServer();
+    const server = this.#createServer('unix');
+    const mode = parseInt(this.#opts.unixMode, 8);
     try {
-      await listen(server, { path }, `unix ${path}`);
+      await listenWithMode(server, path, mode);
     } catch (err) {
       const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
       if (code === 'EADDRINUSE' && (await isLiveSocket(path)) === false) {
         await unlink(path).catch(() => {});
-        await listen(server, { path }, `unix ${path}`);
+        await listenWithMode(server, path, mode);
       } else throw err;
     }
     this.#unixPaths.push(path);
     return `unix://${path}`;
   }
 
-  /** Stop accepting, close every connection, remove UNIX socket files. */
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    await Promise.all(this.#unixPaths.map((p) => unlink(p).catch(() => {})));
+  /**
+   * Graceful stop: stop accepting, refuse new lines with SHUTTING_DOWN, let requests in flight finish
+   * until `graceMs` has passed (or `force` settles), answer the rest SHUTTING_DOWN, then close.
+   */
+  async shutdown(graceMs: number, force: Promise<void> = new Promise(() => {})): Promise<void> {
+    const stopped = this.#stopListening();
+    for (const conn of this.#all) conn.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all([...this.#all].map((c) => c.settled())), deadline, force]);
+    clearTimeout(timer);
+    for (const conn of this.#all) conn.expire();
+    // Give clients a moment to read their last replies and close; then drop whoever is left.
+    const closing = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([Promise.all([...this.#all].map((c) => c.closed)), closing]);
+    clearTimeout(timer);
+    for (const conn of this.#all) conn.destroy();
+    await stopped;
   }
 
-  #createServer(): net.Server {
-    const server = net.createServer({ allowHalfOpen: true }, (socket) => this.#connection(socket));
+  /** Stop accepting, close every connection, remove UNIX socket files. */
+  async close(): Promise<void> {
+    for (const conn of this.#all) conn.destroy();
+    await this.#stopListening();
+  }
+
+  /** Stop accepting now (a UNIX socket file goes at once); resolves when every connection has closed. */
+  async #stopListening(): Promise<void> {
+    const closed = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    // libuv unlinks the socket file as it closes the listener; this catches a platform that does not.
+    // Done at once, not after connections close, so it cannot remove the socket of a relay started since.
+    await Promise.all(this.#unixPaths.splice(0).map((p) => unlink(p).catch(() => {})));
+    await Promise.all(closed);
+  }
+
+  #createServer(transport: 'tcp' | 'unix'): net.Server {
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => this.#connection(socket, transport));
     this.#servers.push(server);
     return server;
   }
 
-  #connection(socket: net.Socket): void {
-    this.#sockets.add(socket);
-    socket.setNoDelay(true);
-    let pending = 0;
-    let ended = false;
-    const write = (text: string) => {
-      if (!socket.destroyed && socket.writable) socket.write(text);
-    };
-    const finishIfDone = () => {
-      if (ended && pending === 0 && !socket.destroyed) socket.end();
-    };
-    const onLine = (line: string) => {
-      const done = this.#relay.handleLine(line, write);
-      if (done) {
-        pending++;
-        void done.finally(() => {
-          pending--;
-          finishIfDone();
-        });
-      }
-    };
-    const { maxLineBytes } = this.#opts;
-    const splitter = new LineSplitter(maxLineBytes, onLine, () => write(refusalLine(null, new RelayError('LINE_TOO_LONG', [maxLineBytes]))));
-    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
-    socket.on('end', () => {
-      // The client is done sending; answer what it asked, then close our side.
-      splitter.end();
-      ended = true;
-      finishIfDone();
+  #connection(socket: net.Socket, transport: 'tcp' | 'unix'): void {
+    const { log, token, authTimeoutMs } = this.#opts;
+    // UNIX connections are vouched for by the socket's file mode; the token guards TCP.
+    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs });
+    this.#all.add(conn);
+    const { maxConnections } = this.#relay.options.limits;
+    if (this.#connections.size >= maxConnections) {
+      log.debug(`connection refused: ${maxConnections} connections already open`);
+      conn.refuseAndClose(new RelayError('TOO_MANY_CONNECTIONS', [maxConnections]));
+    } else this.#connections.add(conn);
+    void conn.closed.then(() => {
+      this.#all.delete(conn);
+      this.#connections.delete(conn);
     });
-    socket.on('error', (err) => this.#opts.log.debug(`connection error: ${err.message}`));
-    socket.on('close', () => this.#sockets.delete(socket));
   }
+}
+
+/** How long shutdown waits for clients to close after their last replies. */
+const CLOSE_WAIT_MS = 2_000;
+
+/** 127.0.0.0/8, ::1, and IPv4-mapped loopback. */
+export function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
 }
 
 function formatHostPort(host: string, port: number): string {
@@ -137,6 +182,23 @@ function listen(server: net.Server, options: net.ListenOptions, label: string): 
     server.once('listening', onListening);
     server.listen(options);
   });
+}
+
+/**
+ * Listen on a UNIX socket that is created with `mode`: the umask is narrowed around the bind (which
+ * node does synchronously inside listen), so the socket is never reachable with wider permissions,
+ * then chmod makes the mode exact.
+ */
+async function listenWithMode(server: net.Server, path: string, mode: number): Promise<void> {
+  const umask = process.umask(~mode & 0o777);
+  let listening: Promise<void>;
+  try {
+    listening = listen(server, { path }, `unix ${path}`);
+  } finally {
+    process.umask(umask);
+  }
+  await listening;
+  await chmod(path, mode);
 }
 
 /** Whether something accepts connections on the UNIX socket at `path` (null when there is no socket). */

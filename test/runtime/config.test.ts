@@ -18,14 +18,21 @@ const EXAMPLE = fileURLToPath(new URL('../../relay.config.example.yaml', import.
 test('resolveConfig applies the defaults to an empty config', () => {
   const { config, warnings } = resolveConfig({}, {});
   assert.deepEqual(warnings, []);
-  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: null });
+  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' });
   assert.equal(config.limits.maxLineBytes, 1024 * 1024);
   assert.deepEqual(config, {
-    listen: { tcp: '127.0.0.1:9876', unix: null },
+    listen: { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' },
     modules: null,
     apis: {},
     presets: {},
-    limits: { maxLineBytes: 1048576, maxResponseBytes: 10485760 },
+    limits: {
+      maxLineBytes: 1048576,
+      maxResponseBytes: 10485760,
+      maxInFlightPerConnection: 256,
+      maxConnections: 1024,
+      idleTimeoutMs: 0,
+      maxJsonDepth: 64,
+    },
     http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, connectionsPerOrigin: 64 },
     upstream: {
       totalTimeoutMs: 120_000,
@@ -34,13 +41,15 @@ test('resolveConfig applies the defaults to an empty config', () => {
       circuitBreaker: { failures: 10, cooldownMs: 30_000 },
       maxRedirects: 5,
     },
+    auth: { token: null, timeoutMs: 10_000 },
+    shutdown: { graceMs: 10_000 },
   } satisfies RelayConfig);
 });
 
 test('resolveConfig merges a partial section over its defaults', () => {
   const { config } = resolveConfig({ listen: { unix: '/tmp/relay.sock' }, limits: { maxLineBytes: 4096 } }, {});
-  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: '/tmp/relay.sock' });
-  assert.deepEqual(config.limits, { maxLineBytes: 4096, maxResponseBytes: DEFAULTS.limits.maxResponseBytes });
+  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: '/tmp/relay.sock', unixMode: '0600' });
+  assert.deepEqual(config.limits, { ...DEFAULTS.limits, maxLineBytes: 4096 });
 });
 
 test('resolveConfig does not let one config change the defaults of the next', () => {
@@ -182,7 +191,7 @@ test('loadConfigFile reads, substitutes and validates a YAML file', async (t) =>
   );
   const { config, warnings } = await loadConfigFile(file, { STEAM_API_KEY: 'abcd1234' });
   assert.deepEqual(warnings, []);
-  assert.deepEqual(config.listen, { tcp: '127.0.0.1:0', unix: null });
+  assert.deepEqual(config.listen, { tcp: '127.0.0.1:0', unix: null, unixMode: '0600' });
   assert.deepEqual(config.apis, { steam: { server: 'http://127.0.0.1:8080', credentials: { steamApiKey: 'abcd1234' } } });
   assert.deepEqual(config.presets, { hl2: { operation: 'steam.getNewsForApp', params: { appid: 220, count: 3 } } });
   assert.equal(config.limits.maxLineBytes, DEFAULTS.limits.maxLineBytes);
