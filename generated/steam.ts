@@ -337,6 +337,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -401,6 +402,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [
         {
           "steamApiKey": []
@@ -454,6 +456,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -564,6 +567,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -613,6 +617,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -729,6 +734,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [
         {
           "steamApiKey": []
@@ -781,6 +787,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [
         {
           "steamApiKey": []

@@ -12,6 +12,7 @@ import { defaultModules, loadModules } from './loader.js';
 import { createLogger, type LogLevel } from './log.js';
 import { Redactor } from './redact.js';
 import { Relay } from './relay.js';
+import { maskSecrets } from './print-config.js';
 import { RelayServer, parseTcpAddress } from './server.js';
 import { version } from './version.js';
 
@@ -24,6 +25,7 @@ Serve the line-JSON protocol over TCP and/or a UNIX socket, relaying each reques
   --server API=URL   use URL as API's base URL instead of the spec's (repeatable)
   --config FILE      YAML config: listen addresses, servers, credentials, presets, limits
   --log-level LEVEL  error, warn, info (default) or debug
+  --print-config     print the effective config (JSON, secrets masked) and exit
   --help             show this help
   --version          show relay's version
   MODULE             generated modules to serve (default: every module in ./generated)
@@ -42,6 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         server: { type: 'string', multiple: true, default: [] },
         config: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'print-config': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -100,6 +103,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (tcp !== undefined || values.unix !== undefined) {
       config.listen = { tcp: values.tcp ?? null, unix: values.unix ?? null };
     }
+    if (values['print-config']) {
+      const apis = structuredClone(config.apis);
+      for (const [api, url] of overrides) apis[api] = { ...apis[api], server: url };
+      process.stdout.write(`${JSON.stringify(maskSecrets({ ...config, apis }), null, 2)}\n`);
+      detach();
+      return 0;
+    }
     const files = positionals.length > 0 ? positionals : (config.modules ?? (await defaultModules(process.cwd())));
     if (files.length === 0) throw new Error('no modules to serve: give MODULE paths, or run where generated/ holds relay-gen output');
     const tables = await loadModules(files);
@@ -112,6 +122,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     const catalog = new Catalog({ tables, apis, presets: config.presets });
     const redactor = new Redactor(catalog.secrets);
+    for (const source of catalog.tokenSources) source.onToken = (token) => redactor.add(token);
     const log = createLogger(level, redactor);
     catalog.warnings.forEach((w) => log.warn(w));
     dispatcher = createDispatcher(config.http);

@@ -36,6 +36,9 @@ export const ERRORS = {
   TLS_FAILED: 'TLS failure with %s: %s',
   UPSTREAM_FAILED: 'request to %s failed: %s',
   RESPONSE_TOO_LARGE: 'response from %s is larger than %s bytes; cut off',
+  // OpenAPI coverage: schema validation and fetched credentials.
+  INVALID_PARAMS: 'request does not match the operation\'s schema: %s',
+  AUTH_FAILED: 'could not get an OAuth2 token for security scheme %s from %s: %s',
   // Anything else is a bug in relay; the details go to the log, not the client.
   INTERNAL: 'internal error; see the relay log',
 } as const;

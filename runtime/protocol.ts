@@ -15,12 +15,16 @@ export interface RequestMessage {
   /** The body, when the line has a `data` field (which may itself be `null`). */
   data: unknown;
   hasData: boolean;
+  /** The media type to send `data` as, when the client chose one (`"contentType"`); else null. */
+  contentType: string | null;
+  /** Whether the final reply should carry selected response headers (`"headers": true`). */
+  headers: boolean;
 }
 
 export type ParseResult = { ok: true; msg: RequestMessage } | { ok: false; id: RequestId | null; error: RelayError };
 
 /** Fields a request line may carry. Anything else is refused, so that typos do not pass silently. */
-const FIELDS = new Set(['request', 'id', 'params', 'data']);
+const FIELDS = new Set(['request', 'id', 'params', 'data', 'contentType', 'headers']);
 
 /** Parse one line (without its line ending). */
 export function parseRequest(line: string): ParseResult {
@@ -43,16 +47,22 @@ export function parseRequest(line: string): ParseResult {
   if (typeof obj.request !== 'string' || obj.request === '') return fail(new RelayError('MISSING_REQUEST'));
   for (const key of Object.keys(obj)) {
     if (!FIELDS.has(key)) {
-      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data`]));
+      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data, contentType, headers`]));
     }
   }
   const params = obj.params ?? {};
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return fail(new RelayError('INVALID_FIELD', [`"params" must be a JSON object, got ${describe(params)}`]));
   }
+  const contentType = obj.contentType ?? null;
+  if (contentType !== null && (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType) || /[\r\n\0]/.test(contentType))) {
+    return fail(new RelayError('INVALID_FIELD', [`"contentType" must be a media type such as "application/json", got ${describe(contentType)}`]));
+  }
+  const headers = obj.headers ?? false;
+  if (typeof headers !== 'boolean') return fail(new RelayError('INVALID_FIELD', [`"headers" must be true or false, got ${describe(headers)}`]));
   return {
     ok: true,
-    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj },
+    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj, contentType, headers },
   };
 }
 
@@ -73,9 +83,14 @@ export function dispatchedLine(id: RequestId): string {
   return `{"status":"dispatched","id":${JSON.stringify(id)}}\n`;
 }
 
-/** The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success. */
-export function responseLine(id: RequestId, ok: boolean, ms: number, code: number, response: unknown): string {
-  return `${JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, response })}\n`;
+/**
+ * The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success.
+ * `headers`, when given (the request asked with `"headers": true`), comes last.
+ */
+export function responseLine(id: RequestId, ok: boolean, ms: number, code: number, response: unknown, headers?: Record<string, string>): string {
+  const reply: Record<string, unknown> = { status: ok ? 'ok' : 'error', id, time: seconds(ms), code, response };
+  if (headers) reply.headers = headers;
+  return `${JSON.stringify(reply)}\n`;
 }
 
 /**

@@ -7,7 +7,9 @@ import type { Dispatcher } from 'undici';
 import type { Catalog } from './catalog.js';
 import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
-import { isJson, send } from './dispatch.js';
+import { send } from './dispatch.js';
+import { sendAuthorized } from './oauth2.js';
+import { decodeBody, pickHeaders } from './response.js';
 import type { Logger } from './log.js';
 import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId } from './protocol.js';
 import type { Redactor } from './redact.js';
@@ -53,7 +55,7 @@ export class Relay {
       const params = preset?.params ? { ...preset.params, ...msg.params } : msg.params;
       const hasData = msg.hasData || (preset !== null && 'data' in preset);
       const data = msg.hasData ? msg.data : preset?.data;
-      request = buildRequest(target.op, params, hasData, data);
+      request = buildRequest(target.op, params, hasData, data, msg.contentType);
     } catch (err) {
       write(refusalLine(msg.id, this.#asRelayError(err, msg.id)));
       return null;
@@ -62,11 +64,14 @@ export class Relay {
     this.#inFlight++;
     const started = performance.now();
     const { op } = target;
-    return send(this.#opts.dispatcher, request, op.host, this.#opts.limits.maxResponseBytes)
+    const { dispatcher } = this.#opts;
+    const redact = (text: string) => this.#opts.redactor.redact(text);
+    const exchange = () => send(dispatcher, request, op.host, this.#opts.limits.maxResponseBytes);
+    return sendAuthorized(request, dispatcher, exchange)
       .then(
         (res) => {
-          const text = this.#opts.redactor.redact(res.text);
-          write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));
+          const headers = msg.headers ? pickHeaders(res, op.replyHeaders, redact) : undefined;
+          write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decodeBody(res, redact), headers));
         },
         (err: unknown) => {
           write(failureLine(msg.id, performance.now() - started, this.#asRelayError(err, msg.id)));
@@ -93,17 +98,4 @@ export class Relay {
     this.#opts.log.error(`internal error on request ${JSON.stringify(id)}: ${(err as Error)?.stack ?? String(err)}`);
     return new RelayError('INTERNAL', [], { cause: err });
   }
-}
-
-/** A JSON body parsed; anything else as text; an empty body as null. */
-function decode(text: string, contentType: string): unknown {
-  if (text === '') return null;
-  if (isJson(contentType)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
 }

@@ -96,7 +96,7 @@ describe('loading a Swagger 2.0 spec', () => {
     assert.deepEqual(Object.keys(body.content), ['application/json']);
     // The same object as the definition, so that the emitter can refer to it by name.
     assert.equal(body.content['application/json']?.schema, doc.components?.schemas?.Pet);
-    assert.deepEqual(op(await tableOf(file), 'createPet').body, { required: true, contentTypes: ['application/json'] });
+    assert.deepEqual(bodyShape(op(await tableOf(file), 'createPet').body), { required: true, contentTypes: ['application/json'] });
   });
 
   test('turns formData parameters into an x-www-form-urlencoded object body', async () => {
@@ -109,7 +109,7 @@ describe('loading a Swagger 2.0 spec', () => {
       },
     });
     const table = await tableOf(file);
-    assert.deepEqual(op(table, 'describePhoto').body, { required: true, contentTypes: ['application/x-www-form-urlencoded'] });
+    assert.deepEqual(bodyShape(op(table, 'describePhoto').body), { required: true, contentTypes: ['application/x-www-form-urlencoded'] });
     assert.deepEqual(op(table, 'describePhoto').params.map((p) => `${p.in}:${p.name}`), ['path:petId']);
   });
 
@@ -284,3 +284,8 @@ describe('loading a spec that is not valid', () => {
     });
   });
 });
+
+/** A body spec without its per-media-type schemas, which other tests cover. */
+function bodyShape(body: { required: boolean; contentTypes: string[] } | null | undefined) {
+  return body && { required: body.required, contentTypes: body.contentTypes };
+}

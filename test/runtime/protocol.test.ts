@@ -30,31 +30,38 @@ const accepted: Array<[string, { given: string; want: RequestMessage }]> = [
     'accepts a string id and params',
     {
       given: '{"request":"steam.getNewsForApp","id":"a1","params":{"appid":440}}',
-      want: { request: 'steam.getNewsForApp', id: 'a1', params: { appid: 440 }, data: undefined, hasData: false },
+      want: { request: 'steam.getNewsForApp', id: 'a1', params: { appid: 440 }, data: undefined, hasData: false, contentType: null, headers: false },
     },
   ],
   [
     'accepts a number id and defaults params to an empty object',
-    { given: '{"request":"hl2","id":7}', want: { request: 'hl2', id: 7, params: {}, data: undefined, hasData: false } },
+    { given: '{"request":"hl2","id":7}', want: { request: 'hl2', id: 7, params: {}, data: undefined, hasData: false, contentType: null, headers: false } },
   ],
   [
     'accepts id 0, which is a valid id and not a missing one',
-    { given: '{"request":"hl2","id":0}', want: { request: 'hl2', id: 0, params: {}, data: undefined, hasData: false } },
+    { given: '{"request":"hl2","id":0}', want: { request: 'hl2', id: 0, params: {}, data: undefined, hasData: false, contentType: null, headers: false } },
   ],
   [
     'carries data when the line has it',
     {
       given: '{"request":"pets.create","id":"x","data":{"name":"Rex"}}',
-      want: { request: 'pets.create', id: 'x', params: {}, data: { name: 'Rex' }, hasData: true },
+      want: { request: 'pets.create', id: 'x', params: {}, data: { name: 'Rex' }, hasData: true, contentType: null, headers: false },
     },
   ],
   [
     'reports hasData true when data is null',
-    { given: '{"request":"pets.create","id":"x","data":null}', want: { request: 'pets.create', id: 'x', params: {}, data: null, hasData: true } },
+    { given: '{"request":"pets.create","id":"x","data":null}', want: { request: 'pets.create', id: 'x', params: {}, data: null, hasData: true, contentType: null, headers: false } },
   ],
   [
     'treats params null as no params',
-    { given: '{"request":"hl2","id":"x","params":null}', want: { request: 'hl2', id: 'x', params: {}, data: undefined, hasData: false } },
+    { given: '{"request":"hl2","id":"x","params":null}', want: { request: 'hl2', id: 'x', params: {}, data: undefined, hasData: false, contentType: null, headers: false } },
+  ],
+  [
+    'carries the contentType and headers fields',
+    {
+      given: '{"request":"pets.create","id":"x","data":"aGk=","contentType":"application/octet-stream","headers":true}',
+      want: { request: 'pets.create', id: 'x', params: {}, data: 'aGk=', hasData: true, contentType: 'application/octet-stream', headers: true },
+    },
   ],
 ];
 

@@ -239,14 +239,14 @@ test('buildRequest sends an x-www-form-urlencoded body, strictly encoded, arrays
   assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
 });
 
-test('buildRequest refuses UNSUPPORTED_MEDIA_TYPE for a nested form value', () => {
+test('buildRequest sends a nested form value as JSON text, the spec\'s default for objects in forms', () => {
   const op = create({ required: true, contentTypes: ['application/x-www-form-urlencoded'] });
-  assert.throws(() => buildRequest(op, {}, true, { a: { b: 1 } }), relayError('UNSUPPORTED_MEDIA_TYPE'));
+  assert.equal(buildRequest(op, {}, true, { a: { b: 1 } }).body, 'a=%7B%22b%22%3A1%7D');
 });
 
-test('buildRequest refuses UNSUPPORTED_MEDIA_TYPE for a body type relay cannot write', () => {
+test('buildRequest refuses UNSUPPORTED_MEDIA_TYPE for octet-stream data that is not base64', () => {
   const op = create({ required: true, contentTypes: ['application/octet-stream'] });
-  assert.throws(() => buildRequest(op, {}, true, 'bytes'), relayError('UNSUPPORTED_MEDIA_TYPE', /^cannot encode "data" as application\/octet-stream for operation t\.create$/));
+  assert.throws(() => buildRequest(op, {}, true, 'not base64!'), relayError('UNSUPPORTED_MEDIA_TYPE', /^cannot encode "data" as application\/octet-stream \("base64" is not valid base64\) for operation t\.create$/));
 });
 
 test('buildRequest sends a text body as is', () => {
