@@ -16,6 +16,8 @@ export interface GenerateOptions {
   name?: string;
   /** Directory the module is meant for; the header names the spec relative to its parent. */
   outDir: string;
+  /** Generate from specs that fail validation when they can be dereferenced (see `Generated.warnings`). */
+  lenient?: boolean;
 }
 
 export interface Generated {
@@ -23,6 +25,8 @@ export interface Generated {
   file: string;
   text: string;
   operations: number;
+  /** With `lenient`: why the spec is invalid, when it is. */
+  warnings: string[];
 }
 
 /** The default API name for a spec file: `specs/steam.yaml` -> `steam`. */
@@ -36,12 +40,13 @@ export async function generate(specFile: string, opts: GenerateOptions): Promise
   const name = opts.name ?? defaultName(specFile);
   const outDir = path.resolve(opts.outDir);
   const source = path.relative(path.dirname(outDir), path.resolve(specFile)).split(path.sep).join('/');
-  const { doc } = await loadSpec(specFile);
+  const { doc, invalid } = await loadSpec(specFile, { lenient: opts.lenient });
   const model = transform(doc, { name, source });
   return {
     name,
     file: path.join(outDir, `${name}.ts`),
     text: emitModule(model),
     operations: Object.keys(model.table.operations).length,
+    warnings: invalid === undefined ? [] : [`spec is invalid, generated anyway (--lenient): ${invalid}`],
   };
 }
