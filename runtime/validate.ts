@@ -38,7 +38,7 @@ export function createAjv(): Ajv {
 export function compileValidator(ajv: Ajv, op: OperationSpec, fullName: string, warn: (message: string) => void): Validator | null {
   const paramProps: Record<string, unknown> = {};
   for (const p of op.params) paramProps[p.key ?? p.name] = toAjvSchema(p.schema, 'param');
-  const params = tryCompile(ajv, { type: 'object', properties: paramProps }, `${fullName} params`, warn);
+  const params = op.params.length === 0 ? null : tryCompile(ajv, { type: 'object', properties: paramProps }, `${fullName} params`, warn);
   const bodies = new Map<string, ValidateFunction>();
   for (const [type, media] of Object.entries(op.body?.media ?? {})) {
     const base = baseType(type);

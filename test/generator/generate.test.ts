@@ -166,6 +166,19 @@ describe('generated modules', () => {
   });
 });
 
+describe('a spec whose schemas recurse through unions and arrays', () => {
+  test('generates named schemas as type aliases, and the module type-checks', async () => {
+    const spec = path.join(FIXTURES, 'recursive-union.yaml');
+    const dir = await mkdtemp(path.join(tmp, 'recursive-'));
+    const { text, file } = await generate(spec, { outDir: dir });
+    assert.match(text, /^export type SchemaValue = string \| number \| \{[^]*?\} \| SchemaValue\[\];$/m);
+    await writeFile(file, text);
+    const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', file];
+    const { code, stdout, stderr } = await run(TSC, args, dir);
+    assert.equal(code, 0, `tsc failed:\n${stdout}${stderr}`);
+  });
+});
+
 describe('a spec whose query and header parameters share a name', () => {
   // Valid OpenAPI (parameters are unique by name and location): the two get `query.version` and `header.version`.
   test('generates a module with in.name keys for both, which type-checks', async () => {

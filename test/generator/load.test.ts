@@ -150,8 +150,9 @@ describe('loading a Swagger 2.0 spec', () => {
 
   test('generates a module that refers to definitions by name', async () => {
     const { text } = await generate(file, { outDir: 'generated', name: 'pets' });
-    assert.match(text, /export type CreatePetBody = Schemas\["Pet"\];/);
-    assert.match(text, /export type ListPetsResponse = Schemas\["Pet"\]\[\];/);
+    assert.match(text, /export type CreatePetBody = SchemaPet;/);
+    assert.match(text, /export type ListPetsResponse = SchemaPet\[\];/);
+    assert.match(text, /^ {2}Pet: SchemaPet;$/m);
   });
 });
 
@@ -193,9 +194,9 @@ describe('loading an OpenAPI 3.0 spec', () => {
     const pet = doc.components?.schemas?.Pet as OpenAPIV3.SchemaObject;
     assert.equal(pet.properties?.parent, pet);
     const { text } = await generate(file, { outDir: 'generated' });
-    assert.match(text, /^ {4}nickname\?: string \| null;$/m);
-    assert.match(text, /^ {4}parent\?: Schemas\["Pet"\];$/m);
-    assert.match(text, /export type GetPetResponse = Schemas\["Pet"\];/);
+    assert.match(text, /^ {2}nickname\?: string \| null;$/m);
+    assert.match(text, /^ {2}parent\?: SchemaPet;$/m);
+    assert.match(text, /export type GetPetResponse = SchemaPet;/);
   });
 });
 
@@ -215,7 +216,7 @@ describe('loading an OpenAPI 3.1 spec', () => {
 
   test('generates type arrays with null as unions with null', async () => {
     const { text } = await generate(file, { outDir: 'generated' });
-    assert.match(text, /^ {4}nickname: string \| null;$/m);
+    assert.match(text, /^ {2}nickname: string \| null;$/m);
     assert.match(text, /^ {2}since\?: string \| null;$/m);
   });
 });
