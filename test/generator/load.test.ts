@@ -70,6 +70,7 @@ describe('loading a Swagger 2.0 spec', () => {
     ['maps collectionFormat multi to form, exploded', { given: 'ids', want: { in: 'query', style: 'form', explode: true } }],
     ['maps collectionFormat pipes to pipeDelimited', { given: 'colours', want: { in: 'query', style: 'pipeDelimited', explode: false } }],
     ['maps collectionFormat ssv to spaceDelimited', { given: 'words', want: { in: 'query', style: 'spaceDelimited', explode: false } }],
+    ['maps collectionFormat tsv to relay\'s tabDelimited', { given: 'tabs', want: { in: 'query', style: 'tabDelimited', explode: false } }],
     ['treats a missing collectionFormat as csv', { given: 'plain', want: { in: 'query', style: 'form', explode: false } }],
     ['maps a csv header array to simple, not exploded', { given: 'X-Flags', want: { in: 'header', style: 'simple', explode: false } }],
     ['keeps the defaults for a query parameter that is not an array', { given: 'limit', want: { in: 'query', style: 'form', explode: true } }],
@@ -105,7 +106,13 @@ describe('loading a Swagger 2.0 spec', () => {
     assert.equal(body.required, true);
     assert.deepEqual(body.content, {
       'application/x-www-form-urlencoded': {
-        schema: { type: 'object', properties: { caption: { type: 'string' }, public: { type: 'boolean' } }, required: ['caption'] },
+        schema: {
+          type: 'object',
+          properties: { caption: { type: 'string' }, public: { type: 'boolean' }, labels: { type: 'array', items: { type: 'string' } } },
+          required: ['caption'],
+        },
+        // collectionFormat: pipes of an array field becomes its encoding.
+        encoding: { labels: { style: 'pipeDelimited', explode: false } },
       },
     });
     const table = await tableOf(file);
