@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { RelayError } from '../../runtime/errors.js';
 import { TokenSource, sendAuthorized } from '../../runtime/oauth2.js';
 import { startUpstream, type Reply, type Upstream } from '../support/upstream.js';
@@ -87,7 +87,7 @@ test('sendAuthorized fetches a new token and sends once more after a 401, and no
   const source = new TokenSource('m', `${upstream.url}/token`, creds);
   const headers: Record<string, string> = {};
   const seen: string[] = [];
-  const req = { headers, authorize: async (h: Record<string, string>, refresh: boolean, d: typeof dispatcher) => void (h.authorization = `Bearer ${await source.token(d, refresh)}`) };
+  const req = { headers, authorize: async (h: Record<string, string>, refresh: boolean, d: Dispatcher) => void (h.authorization = `Bearer ${await source.token(d, refresh)}`) };
   const res = await sendAuthorized(req, dispatcher, async () => {
     seen.push(headers.authorization!);
     return { status: 401 };
