@@ -34,6 +34,10 @@ interface Outcome {
   invalid?: string;
   failure?: string;
   operations: number;
+  /** Schemas ajv could not compile (validation skipped for them, with a start-up warning). */
+  unchecked?: number;
+  /** Operations that use one parameter name in two locations (addressed as `in.name`). */
+  clashes?: number;
   ms: number;
 }
 
@@ -97,10 +101,12 @@ async function generateOne(entry: Entry, index: number, outDir: string): Promise
     const { doc, invalid } = await loadSpec(entry.file, { lenient: true });
     const model = transform(doc, { name, source: `corpus/${name}` });
     // Loading the table as relay-run would: compiles every operation's validators, plans auth.
-    new Catalog({ tables: [model.table], apis: {}, presets: {} });
+    const catalog = new Catalog({ tables: [model.table], apis: {}, presets: {} });
+    const unchecked = catalog.warnings.filter((w) => w.includes('not usable for validation')).length;
     const module = path.join(outDir, `${name}.ts`);
     await writeFile(module, emitModule(model));
-    return { entry, module, invalid, operations: Object.keys(model.table.operations).length, ms: performance.now() - started };
+    const clashes = Object.values(model.table.operations).filter((op) => op.params.some((p) => p.key !== undefined)).length;
+    return { entry, module, invalid, unchecked, clashes, operations: Object.keys(model.table.operations).length, ms: performance.now() - started };
   } catch (err) {
     const message = (err as Error).message ?? String(err);
     const notDeref = /cannot be dereferenced|not an OpenAPI 3/.test(message);
@@ -153,6 +159,9 @@ async function main(): Promise<number> {
     const invalid = outcomes.filter((o) => o.invalid);
     const underivable = outcomes.filter((o) => !o.module && !o.failure);
     const ops = passed.reduce((n, o) => n + o.operations, 0);
+    const unchecked = outcomes.filter((o) => o.unchecked);
+    for (const o of outcomes.filter((x) => x.clashes)) process.stdout.write(`NOTE ${o.entry.label}: ${o.clashes} operation(s) use a parameter name in two locations (keyed in.name)\n`);
+    for (const o of unchecked) process.stdout.write(`NOTE ${o.entry.label}: ${o.unchecked} schema(s) ajv cannot compile; those are not validated\n`);
     for (const o of failed) process.stdout.write(`FAIL ${o.entry.label}: ${o.failure!.split('\n')[0]!.slice(0, 400)}\n`);
     for (const o of invalid) {
       process.stdout.write(`INVALID ${o.entry.label}${o.module ? ' (generated with --lenient)' : ' (cannot be dereferenced)'}: ${o.invalid!.split('\n').slice(0, 2).join(' ').slice(0, 300)}\n`);

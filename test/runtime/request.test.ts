@@ -278,3 +278,19 @@ test('buildRequest returns fresh headers for every request', () => {
   assert.equal(first.headers['x-trace'], 'one');
   assert.equal(second.headers['x-trace'], undefined);
 });
+
+test('buildRequest sends the spec default of an omitted parameter, even one that breaks its own schema', () => {
+  const op = compile(
+    operation('paged', {
+      params: [
+        param('limit', 'query', { schema: { type: 'integer', default: 20 } }),
+        param('order', 'query', { schema: { type: 'integer', default: 'asc' } }),
+        param('page', 'query', { schema: { type: 'integer' } }),
+      ],
+    }),
+  );
+  assert.equal(buildRequest(op, {}, false, undefined).path, '/v1/paged?limit=20&order=asc');
+  assert.equal(buildRequest(op, { limit: 5, page: 2 }, false, undefined).path, '/v1/paged?limit=5&order=asc&page=2');
+  assert.equal(buildRequest(op, { limit: null }, false, undefined).path, '/v1/paged?limit=20&order=asc');
+  assert.throws(() => buildRequest(op, { page: '2' }, false, undefined), relayError('INVALID_PARAMS', /params\.page: must be integer/));
+});
