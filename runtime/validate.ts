@@ -24,7 +24,8 @@ export type Validator = (params: Record<string, unknown>, data: { type: string; 
 /** One ajv instance per catalog: compiled validators share its cache. */
 export function createAjv(): Ajv {
   // strict off: specs carry OpenAPI keywords (discriminator, xml, example, nullable) that are not JSON Schema.
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true });
+  // unicodeRegExp off: spec patterns are often written for engines without the `u` flag (`{` unescaped).
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
   // OpenAPI formats ajv-formats does not know; any value of the type passes.
   for (const format of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password']) ajv.addFormat(format, true);
@@ -125,6 +126,8 @@ export function toAjvSchema(schema: JsonSchema | unknown, mode: 'param' | 'json'
       delete out.maximum;
     }
   }
+  // Duplicate enum values are a common spec slip that would make the whole schema uncompilable.
+  if (Array.isArray(out.enum)) out.enum = [...new Map(out.enum.map((v) => [JSON.stringify(v), v])).values()];
   if (out.nullable === true) {
     delete out.nullable;
     if (typeof out.type === 'string') out.type = [out.type, 'null'];

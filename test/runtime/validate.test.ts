@@ -108,6 +108,7 @@ const rewrites: Array<[string, { given: object; want: object }]> = [
   ['a boolean exclusiveMinimum becomes the draft-07 number', { given: { type: 'number', minimum: 1, exclusiveMinimum: true }, want: { type: 'number', exclusiveMinimum: 1 } }],
   ['a false exclusiveMaximum is dropped', { given: { maximum: 5, exclusiveMaximum: false }, want: { maximum: 5 } }],
   ['nested schemas are rewritten too', { given: { properties: { a: { items: { nullable: true, type: 'integer' } } } }, want: { properties: { a: { items: { type: ['integer', 'null'] } } } } }],
+  ['duplicate enum values are dropped', { given: { enum: [1, 2, 2, 'a', 'a'] }, want: { enum: [1, 2, 'a'] } }],
   ['discriminator and stray $ref are dropped', { given: { discriminator: { propertyName: 'k' }, $ref: '#/x', type: 'object' }, want: { type: 'object' } }],
 ];
 for (const [name, { given, want }] of rewrites) {
@@ -115,3 +116,9 @@ for (const [name, { given, want }] of rewrites) {
     assert.deepEqual(toAjvSchema(given, 'json'), want);
   });
 }
+
+test('compiles patterns written without the unicode flag in mind', () => {
+  const check = validator({ params: [param('id', 'query', { schema: { type: 'string', pattern: '^(?:{[0-9a-f]{2}}|[0-9a-f]{2})$' } })] });
+  check({ id: '{ab}' }, null);
+  fails(() => check({ id: 'zz' }, null), /params\.id: must match pattern/);
+});
