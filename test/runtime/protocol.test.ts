@@ -89,6 +89,9 @@ const refused: Array<[string, { given: string; want: { id: RequestId | null; cod
   ['refuses INVALID_FIELD when params is a string', { given: '{"request":"hl2","id":"p","params":"appid=440"}', want: { id: 'p', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD when params is an array', { given: '{"request":"hl2","id":"p","params":[440]}', want: { id: 'p', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD when params is a number', { given: '{"request":"hl2","id":"p","params":440}', want: { id: 'p', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD when headers is not a boolean', { given: '{"request":"hl2","id":"h","headers":"yes"}', want: { id: 'h', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD when contentType is not a media type', { given: '{"request":"hl2","id":"c","contentType":"json"}', want: { id: 'c', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD when contentType holds a line break', { given: '{"request":"hl2","id":"c","contentType":"text/plain\\r\\nX-A: 1"}', want: { id: 'c', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD for an unknown top-level field', { given: '{"request":"hl2","id":"u","parms":{}}', want: { id: 'u', code: 'INVALID_FIELD' } }],
 ];
 
