@@ -174,6 +174,7 @@ function paramSpec(p: OpenAPIV3.ParameterObject, key: string): ParamSpec {
     explode: p.explode ?? style === 'form',
     allowReserved: Boolean(p.allowReserved),
     schema: plainSchema(paramSchema(p)),
+    ...(p.schema === undefined && p.content ? { contentType: Object.keys(p.content)[0] } : {}),
   };
 }
 

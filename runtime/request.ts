@@ -6,7 +6,7 @@
 import type { CompiledOperation } from './catalog.js';
 import { RelayError } from './errors.js';
 import { serializeCookie, serializeHeader, serializePath, serializeQuery, toValue } from './serialize.js';
-import { chooseMediaType, encodeBody } from './body.js';
+import { chooseMediaType, encodeBody, isJsonType } from './body.js';
 import type { ParamSpec } from './table.js';
 import type { AuthTarget } from './auth.js';
 import { version } from './version.js';
@@ -68,13 +68,13 @@ export function buildRequest(
 
   let path = op.basePath;
   for (const segment of op.segments) {
-    path += typeof segment === 'string' ? segment : serializePath(segment, toValue(segment, params[keyOf(segment)]));
+    path += typeof segment === 'string' ? segment : serializePath(segment, valueOf(segment, params[keyOf(segment)]));
   }
   const target: AuthTarget = { headers: {}, query: [], cookies: [] };
   for (const param of op.spec.params) {
     const raw = params[keyOf(param)];
     if (raw === undefined || param.in === 'path') continue;
-    const value = toValue(param, raw);
+    const value = valueOf(param, raw);
     if (param.in === 'query') target.query.push(...serializeQuery(param, value));
     else if (param.in === 'header') target.headers[param.name.toLowerCase()] = serializeHeader(param, value);
     else target.cookies.push(serializeCookie(param, value));
@@ -95,6 +95,16 @@ export function buildRequest(
   const out: OutgoingRequest = { origin: op.origin, path, method: op.spec.method.toUpperCase(), headers, body };
   if (target.authorize) out.authorize = target.authorize;
   return out;
+}
+
+/**
+ * A parameter value ready for its serialiser: a `content: application/json` parameter becomes its
+ * JSON text (any shape); others must be primitives, flat arrays or flat objects.
+ * @see https://spec.openapis.org/oas/v3.1.0#fixed-fields-for-use-with-content
+ */
+function valueOf(param: ParamSpec, raw: unknown) {
+  if (param.contentType !== undefined && isJsonType(param.contentType)) return JSON.stringify(raw);
+  return toValue(param, raw);
 }
 
 /** The key a parameter has in the client's `params`. */

@@ -42,6 +42,11 @@ export interface ParamSpec {
   explode: boolean;
   allowReserved: boolean;
   schema: JsonSchema;
+  /**
+   * For a parameter described by `content` instead of `schema`: its media type. A JSON type means the
+   * value is sent as JSON text (then percent-encoded for its location), whatever its shape.
+   */
+  contentType?: string;
 }
 
 /** @see https://spec.openapis.org/oas/v3.1.0#server-object */

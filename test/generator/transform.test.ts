@@ -515,3 +515,16 @@ describe('transform: schemas', () => {
     assert.deepEqual(doc, before);
   });
 });
+
+describe('transform: content parameters', () => {
+  test('keeps the media type of a parameter described by content, and its schema', () => {
+    const doc = spec({
+      '/search': {
+        get: { parameters: [{ name: 'filter', in: 'query', content: { 'application/json': { schema: { type: 'object' } } } }], responses: OK },
+      },
+    });
+    const [filter] = only(run(doc)).params;
+    assert.equal(filter?.contentType, 'application/json');
+    assert.deepEqual(filter?.schema, { type: 'object' });
+  });
+});

@@ -294,3 +294,8 @@ test('buildRequest sends the spec default of an omitted parameter, even one that
   assert.equal(buildRequest(op, { limit: null }, false, undefined).path, '/v1/paged?limit=20&order=asc');
   assert.throws(() => buildRequest(op, { page: '2' }, false, undefined), relayError('INVALID_PARAMS', /params\.page: must be integer/));
 });
+
+test('buildRequest sends a content: application/json parameter as percent-encoded JSON text', () => {
+  const op = compile(operation('search', { params: [param('filter', 'query', { contentType: 'application/json', schema: { type: 'object' } })] }));
+  assert.equal(buildRequest(op, { filter: { a: { b: [1, 'x'] } } }, false, undefined).path, '/v1/search?filter=%7B%22a%22%3A%7B%22b%22%3A%5B1%2C%22x%22%5D%7D%7D');
+});
