@@ -23,6 +23,7 @@ let client: LineClient;
 /** Token requests the token endpoint received, and the tokens it handed out. */
 const tokenRequests: Received[] = [];
 let tokensIssued = 0;
+let tokenEndpointDown = false;
 /** Tokens the API side accepts; a revoked one gets 401. */
 const validTokens = new Set<string>();
 
@@ -31,6 +32,7 @@ before(async () => {
   upstream = await startUpstream((req) => {
     if (req.url === '/oauth/token') {
       tokenRequests.push(req);
+      if (tokenEndpointDown) return { status: 400, body: { error: 'invalid_client', echoed: CLIENT_SECRET } };
       const token = `tok-${++tokensIssued}`;
       validTokens.add(token);
       return { body: { access_token: token, token_type: 'Bearer', expires_in: 3600 } };
@@ -259,6 +261,18 @@ describe('security schemes end to end', () => {
     assert.equal(tokenRequests.length, 2);
     assert.doesNotMatch(relay.stderr(), new RegExp(CLIENT_SECRET));
   });
+});
+
+test('replies AUTH_FAILED with no status when the token endpoint refuses, without the secret it echoed', async () => {
+  tokenEndpointDown = true;
+  validTokens.clear();
+  const { final } = await call({ request: 'kinds.withOAuth' });
+  tokenEndpointDown = false;
+  assert.equal(final.status, 'error');
+  assert.equal(final.code, null);
+  assert.equal(errorCode(final), 'AUTH_FAILED');
+  assert.match((final.response as { error: string }).error, /security scheme machine from 127\.0\.0\.1:\d+: token endpoint answered 400 \(invalid_client\)/);
+  assert.doesNotMatch(JSON.stringify(final) + relay.stderr(), new RegExp(CLIENT_SECRET));
 });
 
 describe('servers end to end', () => {
