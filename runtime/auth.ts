@@ -60,7 +60,8 @@ function step(scheme: SecurityScheme | undefined, cred: Credential | undefined, 
     if (scheme.type !== 'oauth2' || !tokens) return null;
     return (t) => {
       t.authorize = async (headers, refresh, dispatcher) => {
-        headers.authorization = `Bearer ${await tokens.token(dispatcher, refresh)}`;
+        const used = headers.authorization?.replace(/^Bearer /, '');
+        headers.authorization = `Bearer ${await tokens.token(dispatcher, refresh, Date.now(), used)}`;
       };
     };
   }

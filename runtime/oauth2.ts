@@ -40,9 +40,14 @@ export class TokenSource {
     this.#creds = creds;
   }
 
-  /** An access token: the cached one unless it is near expiry or `refresh` asks for a new one. */
-  async token(dispatcher: Dispatcher, refresh: boolean, now = Date.now()): Promise<string> {
-    if (!refresh && this.#token && this.#token.expires > now) return this.#token.value;
+  /**
+   * An access token: the cached one unless it is near expiry or `refresh` asks for a new one.
+   * `rejected` is the token the upstream refused: when the cache already holds another (a concurrent
+   * request refreshed it), that one is returned instead of fetching yet again.
+   */
+  async token(dispatcher: Dispatcher, refresh: boolean, now = Date.now(), rejected?: string): Promise<string> {
+    const fresh = this.#token !== null && this.#token.expires > now;
+    if (fresh && (!refresh || (rejected !== undefined && rejected !== this.#token!.value))) return this.#token!.value;
     if (refresh) this.#token = null;
     this.#pending ??= this.#fetch(dispatcher).finally(() => (this.#pending = null));
     return this.#pending;

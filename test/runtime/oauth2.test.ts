@@ -95,3 +95,14 @@ test('sendAuthorized fetches a new token and sends once more after a 401, and no
   assert.equal(res.status, 401);
   assert.deepEqual(seen, ['Bearer r1', 'Bearer r2']);
 });
+
+test('a refresh for a token that another request already replaced returns the new one without fetching', async () => {
+  let n = 0;
+  answer = () => ({ body: { access_token: `z${++n}`, expires_in: 3600 } });
+  const source = new TokenSource('m', `${upstream.url}/token`, creds);
+  assert.equal(await source.token(dispatcher, false), 'z1');
+  assert.equal(await source.token(dispatcher, true, Date.now(), 'z1'), 'z2');
+  // A second request that was refused with z1 too: z2 is already there.
+  assert.equal(await source.token(dispatcher, true, Date.now(), 'z1'), 'z2');
+  assert.equal(n, 2);
+});
