@@ -41,12 +41,13 @@ export async function generate(specFile: string, opts: GenerateOptions): Promise
   const outDir = path.resolve(opts.outDir);
   const source = path.relative(path.dirname(outDir), path.resolve(specFile)).split(path.sep).join('/');
   const { doc, invalid } = await loadSpec(specFile, { lenient: opts.lenient });
-  const model = transform(doc, { name, source });
+  const skipped: string[] = [];
+  const model = transform(doc, opts.lenient ? { name, source, warn: (w) => skipped.push(w) } : { name, source });
   return {
     name,
     file: path.join(outDir, `${name}.ts`),
     text: emitModule(model),
     operations: Object.keys(model.table.operations).length,
-    warnings: invalid === undefined ? [] : [`spec is invalid, generated anyway (--lenient): ${invalid}`],
+    warnings: [...(invalid === undefined ? [] : [`spec is invalid, generated anyway (--lenient): ${invalid}`]), ...skipped.map((w) => `${specFile}${w}`)],
   };
 }

@@ -27,6 +27,11 @@ export interface TransformContext {
   name: string;
   /** Spec path as written into the generated header, relative and with `/` separators. */
   source: string;
+  /**
+   * With relay-gen --lenient: called for a problem that would otherwise fail generation (the offending
+   * parameter is skipped). Without it, such problems throw.
+   */
+  warn?: (message: string) => void;
 }
 
 export interface ParamDocs {
@@ -80,7 +85,7 @@ export function transform(doc: OpenAPIV3.Document, ctx: TransformContext): ApiMo
   routes.forEach((route, i) => {
     const name = names[i]!;
     const where = `#/paths/${pointer(route.path)}/${route.method}`;
-    const params = mergeParams(route.item.parameters, route.op.parameters, where);
+    const params = mergeParams(route.item.parameters, route.op.parameters, where, ctx.warn);
     const keys = paramKeys(params);
     const body = route.op.requestBody as OpenAPIV3.RequestBodyObject | undefined;
     const success = successCodes(route.op.responses ?? {});
@@ -137,11 +142,21 @@ function mergeParams(
   pathLevel: OpenAPIV3.PathItemObject['parameters'],
   opLevel: OpenAPIV3.OperationObject['parameters'],
   where: string,
+  warn?: (message: string) => void,
 ): OpenAPIV3.ParameterObject[] {
   const byKey = new Map<string, OpenAPIV3.ParameterObject>();
-  for (const p of [...(pathLevel ?? []), ...(opLevel ?? [])] as OpenAPIV3.ParameterObject[]) {
-    if (!['path', 'query', 'header', 'cookie'].includes(p.in)) {
-      throw new Error(`${where}: parameter ${p.name} has unsupported location "${p.in}"`);
+  const list = [...(Array.isArray(pathLevel) ? pathLevel : []), ...(Array.isArray(opLevel) ? opLevel : [])] as OpenAPIV3.ParameterObject[];
+  for (const p of list) {
+    const problem =
+      p === null || typeof p !== 'object' || typeof p.name !== 'string'
+        ? 'a parameter without a name'
+        : !['path', 'query', 'header', 'cookie'].includes(p.in)
+          ? `parameter ${p.name} has unsupported location "${p.in}"`
+          : null;
+    if (problem !== null) {
+      if (!warn) throw new Error(`${where}: ${problem}`);
+      warn(`${where}: ${problem}; skipped`);
+      continue;
     }
     if (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase())) continue;
     byKey.set(`${p.in}:${p.name}`, p);
@@ -258,8 +273,8 @@ function securitySchemes(
   for (const [name, value] of Object.entries(schemes)) {
     const s = value as OpenAPIV3.SecuritySchemeObject | { type: 'mutualTLS' };
     if (s.type === 'apiKey') out[name] = { type: 'apiKey', in: s.in as 'query' | 'header' | 'cookie', name: s.name };
-    else if (s.type === 'http') out[name] = { type: 'http', scheme: s.scheme.toLowerCase() };
-    else if (s.type === 'oauth2') out[name] = { type: 'oauth2', tokenUrl: s.flows.clientCredentials?.tokenUrl ?? null };
+    else if (s.type === 'http') out[name] = { type: 'http', scheme: String(s.scheme ?? '').toLowerCase() };
+    else if (s.type === 'oauth2') out[name] = { type: 'oauth2', tokenUrl: s.flows?.clientCredentials?.tokenUrl ?? null };
     else if (s.type === 'openIdConnect') out[name] = { type: 'openIdConnect', url: s.openIdConnectUrl };
     else if (s.type === 'mutualTLS') out[name] = { type: 'mutualTLS' };
   }

@@ -528,3 +528,26 @@ describe('transform: content parameters', () => {
     assert.deepEqual(filter?.schema, { type: 'object' });
   });
 });
+
+describe('transform: lenient', () => {
+  const doc = () =>
+    spec({
+      '/items': {
+        get: { parameters: [{ name: 'ok', in: 'query', schema: { type: 'string' } }, { name: 'bad', in: 'formData' as 'query' }, { in: 'query' } as never], responses: OK },
+      },
+    });
+
+  test('throws for a parameter with an unsupported location without a warn callback', () => {
+    assert.throws(() => run(doc()), /#\/paths\/~1items\/get: parameter bad has unsupported location "formData"/);
+  });
+
+  test('skips broken parameters with a warning each when given a warn callback', () => {
+    const warnings: string[] = [];
+    const table = transform(doc(), { name: 't', source: 'specs/t.yaml', warn: (w) => warnings.push(w) }).table;
+    assert.deepEqual(Object.values(table.operations)[0]!.params.map((p) => p.name), ['ok']);
+    assert.deepEqual(warnings, [
+      '#/paths/~1items/get: parameter bad has unsupported location "formData"; skipped',
+      '#/paths/~1items/get: a parameter without a name; skipped',
+    ]);
+  });
+});
