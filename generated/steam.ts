@@ -6,156 +6,172 @@
  * @module
  */
 
-/** The spec's named schemas (`components.schemas`). */
-export interface Schemas {
-  AchievementPercentage: {
-    /** API name of the achievement. */
-    name: string;
-    /** Percentage (0-100) of players who unlocked the achievement. Steam has historically sent this as a JSON number and more recently as a numeric string (e.g. "62.5"), so clients must accept both. */
-    percent: number | string;
-  };
-  AppListEntry: {
-    appid: number;
-    /** App name; may be empty. */
-    name: string;
-  };
-  Friend: {
-    /** 64-bit SteamID as a decimal string. */
-    steamid: Schemas["SteamID64"];
-    relationship: string;
-    /** When the friendship began (Unix timestamp; 0 for very old friendships). */
-    friend_since: number;
-  };
-  GetAppListResponse: {
-    applist: {
-      apps: Schemas["AppListEntry"][];
-    };
-  };
-  GetFriendListResponse: {
-    friendslist: {
-      friends: Schemas["Friend"][];
-    };
-  };
-  GetGlobalAchievementPercentagesResponse: {
-    achievementpercentages: {
-      achievements: Schemas["AchievementPercentage"][];
-    };
-  };
-  GetNewsForAppResponse: {
-    appnews: {
-      appid: number;
-      newsitems: Schemas["NewsItem"][];
-      /** Total number of news items available for the app. */
-      count: number;
-    };
-  };
-  GetNumberOfCurrentPlayersNotFound: {
-    response: {
-      /** EResult code; 42 = no match (unknown app). */
-      result: number;
-    };
-  };
-  GetNumberOfCurrentPlayersResponse: {
-    response: {
-      player_count: number;
-      /** EResult code; 1 = OK. */
-      result: number;
-    };
-  };
-  GetOwnedGamesResponse: {
-    /** Empty when the player's game details are not public. */
-    response: {
-      game_count?: number;
-      games?: Schemas["OwnedGame"][];
-    };
-  };
-  GetPlayerSummariesResponse: {
-    response: {
-      players: Schemas["PlayerSummary"][];
-    };
-  };
-  NewsItem: {
-    /** Unique ID of the news item (a 64-bit integer as a string). */
-    gid: string;
-    title: string;
-    url: string;
-    is_external_url: boolean;
-    author: string;
-    /** Body of the entry; may contain HTML or BBCode, truncated per `maxlength`. */
-    contents: string;
-    /** Display name of the feed. */
-    feedlabel: string;
-    /** Publication time (Unix timestamp). */
-    date: number;
-    /** Internal name of the feed. */
-    feedname: string;
-    /** 1 for Steam community announcements, 0 for external feeds. */
-    feed_type: number;
-    appid: number;
-    /** Tags of the entry; present only when it has any. */
-    tags?: string[];
-  };
-  OwnedGame: {
-    appid: number;
-    /** Only with include_appinfo. */
-    name?: string;
-    /** Total playtime in minutes. */
-    playtime_forever: number;
-    /** Playtime in the last two weeks, in minutes; omitted when zero. */
-    playtime_2weeks?: number;
-    /** Icon hash (only with include_appinfo); the image is at https://media.steampowered.com/steamcommunity/public/images/apps/{appid}/{hash}.jpg. */
-    img_icon_url?: string;
-    /** Only with include_appinfo. */
-    has_community_visible_stats?: boolean;
-    playtime_windows_forever?: number;
-    playtime_mac_forever?: number;
-    playtime_linux_forever?: number;
-    playtime_deck_forever?: number;
-    /** Last time the game was played (Unix timestamp; 0 if never). */
-    rtime_last_played?: number;
-    /** Playtime in minutes while offline. */
-    playtime_disconnected?: number;
-  };
-  PlayerSummary: {
-    /** 64-bit SteamID as a decimal string. */
-    steamid: Schemas["SteamID64"];
-    /** 1 = not visible to the caller (private / friends-only), 3 = public. */
-    communityvisibilitystate: number;
-    /** 1 if the user has set up a community profile. */
-    profilestate?: number;
-    personaname: string;
-    profileurl: string;
-    /** URL of the 32x32 avatar. */
-    avatar: string;
-    /** URL of the 64x64 avatar. */
-    avatarmedium: string;
-    /** URL of the 184x184 avatar. */
-    avatarfull: string;
-    avatarhash: string;
-    /** Last time the user was online (Unix timestamp); often omitted. */
-    lastlogoff?: number;
-    /** 0 Offline (also for private profiles), 1 Online, 2 Busy, 3 Away, 4 Snooze, 5 Looking to trade, 6 Looking to play. */
-    personastate: number;
-    /** Present (1) if the profile allows public comments. */
-    commentpermission?: number;
-    realname?: string;
-    /** 64-bit ID of the user's primary group. */
-    primaryclanid?: string;
-    /** Account creation time (Unix timestamp). */
-    timecreated?: number;
-    personastateflags?: number;
-    /** GameID of the game being played, if any. */
-    gameid?: string;
-    /** Name of the game being played, if any. */
-    gameextrainfo?: string;
-    gameserverip?: string;
-    /** ISO 3166 country code. */
-    loccountrycode?: string;
-    locstatecode?: string;
-    loccityid?: number;
-  };
+export type SchemaAchievementPercentage = {
+  /** API name of the achievement. */
+  name: string;
+  /** Percentage (0-100) of players who unlocked the achievement. Steam has historically sent this as a JSON number and more recently as a numeric string (e.g. "62.5"), so clients must accept both. */
+  percent: number | string;
+};
+export type SchemaAppListEntry = {
+  appid: number;
+  /** App name; may be empty. */
+  name: string;
+};
+export type SchemaFriend = {
   /** 64-bit SteamID as a decimal string. */
-  SteamID64: string;
+  steamid: SchemaSteamID64;
+  relationship: string;
+  /** When the friendship began (Unix timestamp; 0 for very old friendships). */
+  friend_since: number;
+};
+export type SchemaGetAppListResponse = {
+  applist: {
+    apps: SchemaAppListEntry[];
+  };
+};
+export type SchemaGetFriendListResponse = {
+  friendslist: {
+    friends: SchemaFriend[];
+  };
+};
+export type SchemaGetGlobalAchievementPercentagesResponse = {
+  achievementpercentages: {
+    achievements: SchemaAchievementPercentage[];
+  };
+};
+export type SchemaGetNewsForAppResponse = {
+  appnews: {
+    appid: number;
+    newsitems: SchemaNewsItem[];
+    /** Total number of news items available for the app. */
+    count: number;
+  };
+};
+export type SchemaGetNumberOfCurrentPlayersNotFound = {
+  response: {
+    /** EResult code; 42 = no match (unknown app). */
+    result: number;
+  };
+};
+export type SchemaGetNumberOfCurrentPlayersResponse = {
+  response: {
+    player_count: number;
+    /** EResult code; 1 = OK. */
+    result: number;
+  };
+};
+export type SchemaGetOwnedGamesResponse = {
+  /** Empty when the player's game details are not public. */
+  response: {
+    game_count?: number;
+    games?: SchemaOwnedGame[];
+  };
+};
+export type SchemaGetPlayerSummariesResponse = {
+  response: {
+    players: SchemaPlayerSummary[];
+  };
+};
+export type SchemaNewsItem = {
+  /** Unique ID of the news item (a 64-bit integer as a string). */
+  gid: string;
+  title: string;
+  url: string;
+  is_external_url: boolean;
+  author: string;
+  /** Body of the entry; may contain HTML or BBCode, truncated per `maxlength`. */
+  contents: string;
+  /** Display name of the feed. */
+  feedlabel: string;
+  /** Publication time (Unix timestamp). */
+  date: number;
+  /** Internal name of the feed. */
+  feedname: string;
+  /** 1 for Steam community announcements, 0 for external feeds. */
+  feed_type: number;
+  appid: number;
+  /** Tags of the entry; present only when it has any. */
+  tags?: string[];
+};
+export type SchemaOwnedGame = {
+  appid: number;
+  /** Only with include_appinfo. */
+  name?: string;
+  /** Total playtime in minutes. */
+  playtime_forever: number;
+  /** Playtime in the last two weeks, in minutes; omitted when zero. */
+  playtime_2weeks?: number;
+  /** Icon hash (only with include_appinfo); the image is at https://media.steampowered.com/steamcommunity/public/images/apps/{appid}/{hash}.jpg. */
+  img_icon_url?: string;
+  /** Only with include_appinfo. */
+  has_community_visible_stats?: boolean;
+  playtime_windows_forever?: number;
+  playtime_mac_forever?: number;
+  playtime_linux_forever?: number;
+  playtime_deck_forever?: number;
+  /** Last time the game was played (Unix timestamp; 0 if never). */
+  rtime_last_played?: number;
+  /** Playtime in minutes while offline. */
+  playtime_disconnected?: number;
+};
+export type SchemaPlayerSummary = {
+  /** 64-bit SteamID as a decimal string. */
+  steamid: SchemaSteamID64;
+  /** 1 = not visible to the caller (private / friends-only), 3 = public. */
+  communityvisibilitystate: number;
+  /** 1 if the user has set up a community profile. */
+  profilestate?: number;
+  personaname: string;
+  profileurl: string;
+  /** URL of the 32x32 avatar. */
+  avatar: string;
+  /** URL of the 64x64 avatar. */
+  avatarmedium: string;
+  /** URL of the 184x184 avatar. */
+  avatarfull: string;
+  avatarhash: string;
+  /** Last time the user was online (Unix timestamp); often omitted. */
+  lastlogoff?: number;
+  /** 0 Offline (also for private profiles), 1 Online, 2 Busy, 3 Away, 4 Snooze, 5 Looking to trade, 6 Looking to play. */
+  personastate: number;
+  /** Present (1) if the profile allows public comments. */
+  commentpermission?: number;
+  realname?: string;
+  /** 64-bit ID of the user's primary group. */
+  primaryclanid?: string;
+  /** Account creation time (Unix timestamp). */
+  timecreated?: number;
+  personastateflags?: number;
+  /** GameID of the game being played, if any. */
+  gameid?: string;
+  /** Name of the game being played, if any. */
+  gameextrainfo?: string;
+  gameserverip?: string;
+  /** ISO 3166 country code. */
+  loccountrycode?: string;
+  locstatecode?: string;
+  loccityid?: number;
+};
+/** 64-bit SteamID as a decimal string. */
+export type SchemaSteamID64 = string;
+
+/** The spec's named schemas (`components.schemas`), by their names in the spec. */
+export interface Schemas {
+  AchievementPercentage: SchemaAchievementPercentage;
+  AppListEntry: SchemaAppListEntry;
+  Friend: SchemaFriend;
+  GetAppListResponse: SchemaGetAppListResponse;
+  GetFriendListResponse: SchemaGetFriendListResponse;
+  GetGlobalAchievementPercentagesResponse: SchemaGetGlobalAchievementPercentagesResponse;
+  GetNewsForAppResponse: SchemaGetNewsForAppResponse;
+  GetNumberOfCurrentPlayersNotFound: SchemaGetNumberOfCurrentPlayersNotFound;
+  GetNumberOfCurrentPlayersResponse: SchemaGetNumberOfCurrentPlayersResponse;
+  GetOwnedGamesResponse: SchemaGetOwnedGamesResponse;
+  GetPlayerSummariesResponse: SchemaGetPlayerSummariesResponse;
+  NewsItem: SchemaNewsItem;
+  OwnedGame: SchemaOwnedGame;
+  PlayerSummary: SchemaPlayerSummary;
+  SteamID64: SchemaSteamID64;
 }
 
 /**
@@ -170,7 +186,7 @@ export type GetAppListParams = {
   format?: "json" | "xml" | "vdf";
 };
 export type GetAppListBody = never;
-export type GetAppListResponse = Schemas["GetAppListResponse"];
+export type GetAppListResponse = SchemaGetAppListResponse;
 
 /**
  * GET /ISteamUser/GetFriendList/v1/
@@ -181,14 +197,14 @@ export type GetAppListResponse = Schemas["GetAppListResponse"];
  */
 export type GetFriendListParams = {
   /** 64-bit SteamID of the player. */
-  steamid: Schemas["SteamID64"];
+  steamid: SchemaSteamID64;
   /** Relationship filter. */
   relationship?: "all" | "friend";
   /** Output format of the response body. Defaults to JSON. */
   format?: "json" | "xml" | "vdf";
 };
 export type GetFriendListBody = never;
-export type GetFriendListResponse = Schemas["GetFriendListResponse"];
+export type GetFriendListResponse = SchemaGetFriendListResponse;
 
 /**
  * GET /ISteamUserStats/GetGlobalAchievementPercentagesForApp/v2/
@@ -204,7 +220,7 @@ export type GetGlobalAchievementPercentagesForAppParams = {
   format?: "json" | "xml" | "vdf";
 };
 export type GetGlobalAchievementPercentagesForAppBody = never;
-export type GetGlobalAchievementPercentagesForAppResponse = Schemas["GetGlobalAchievementPercentagesResponse"];
+export type GetGlobalAchievementPercentagesForAppResponse = SchemaGetGlobalAchievementPercentagesResponse;
 
 /**
  * GET /ISteamNews/GetNewsForApp/v2/
@@ -230,7 +246,7 @@ export type GetNewsForAppParams = {
   format?: "json" | "xml" | "vdf";
 };
 export type GetNewsForAppBody = never;
-export type GetNewsForAppResponse = Schemas["GetNewsForAppResponse"];
+export type GetNewsForAppResponse = SchemaGetNewsForAppResponse;
 
 /**
  * GET /ISteamUserStats/GetNumberOfCurrentPlayers/v1/
@@ -246,7 +262,7 @@ export type GetNumberOfCurrentPlayersParams = {
   format?: "json" | "xml" | "vdf";
 };
 export type GetNumberOfCurrentPlayersBody = never;
-export type GetNumberOfCurrentPlayersResponse = Schemas["GetNumberOfCurrentPlayersResponse"];
+export type GetNumberOfCurrentPlayersResponse = SchemaGetNumberOfCurrentPlayersResponse;
 
 /**
  * GET /IPlayerService/GetOwnedGames/v1/
@@ -257,7 +273,7 @@ export type GetNumberOfCurrentPlayersResponse = Schemas["GetNumberOfCurrentPlaye
  */
 export type GetOwnedGamesParams = {
   /** 64-bit SteamID of the player. */
-  steamid: Schemas["SteamID64"];
+  steamid: SchemaSteamID64;
   /** Include each game's name and icon (`name`, `img_icon_url`). */
   include_appinfo?: boolean;
   /** Include free-to-play games the player has played. */
@@ -274,7 +290,7 @@ export type GetOwnedGamesParams = {
   format?: "json" | "xml" | "vdf";
 };
 export type GetOwnedGamesBody = never;
-export type GetOwnedGamesResponse = Schemas["GetOwnedGamesResponse"];
+export type GetOwnedGamesResponse = SchemaGetOwnedGamesResponse;
 
 /**
  * GET /ISteamUser/GetPlayerSummaries/v2/
@@ -290,7 +306,7 @@ export type GetPlayerSummariesParams = {
   format?: "json" | "xml" | "vdf";
 };
 export type GetPlayerSummariesBody = never;
-export type GetPlayerSummariesResponse = Schemas["GetPlayerSummariesResponse"];
+export type GetPlayerSummariesResponse = SchemaGetPlayerSummariesResponse;
 
 /** Every operation by request name: what it takes and what a success returns. */
 export interface Operations {
@@ -337,6 +353,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -401,6 +418,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [
         {
           "steamApiKey": []
@@ -454,6 +472,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -564,6 +583,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -613,6 +633,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [],
       "servers": null,
       "success": [
@@ -729,6 +750,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [
         {
           "steamApiKey": []
@@ -781,6 +803,7 @@ export const api = {
       "produces": [
         "application/json"
       ],
+      "responseHeaders": [],
       "security": [
         {
           "steamApiKey": []

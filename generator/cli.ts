@@ -9,13 +9,14 @@ import { generate } from './index.js';
 import { isIdentifier } from './names.js';
 import { version } from '../runtime/version.js';
 
-const USAGE = `Usage: relay-gen <spec>... [--out DIR] [--name NAME] [--check]
+const USAGE = `Usage: relay-gen <spec>... [--out DIR] [--name NAME] [--check] [--lenient]
 
 Generate a relay request table (a TypeScript module) and its markdown catalog from each OpenAPI/Swagger spec.
 
   --out DIR    where to write <name>.ts and <name>.md (default: generated)
   --name NAME  API name, for a single spec (default: the spec's file name)
   --check      write nothing; exit 1 naming each module or catalog that is missing or stale
+  --lenient    generate from a spec that fails validation when it can be dereferenced (warns)
   --help       show this help
   --version    show relay's version
 
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string', default: 'generated' },
         name: { type: 'string' },
         check: { type: 'boolean', default: false },
+        lenient: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -56,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
   let failed = 0;
   for (const spec of specs) {
     try {
-      const out = await generate(spec, { name: values.name, outDir: values.out });
+      const out = await generate(spec, { name: values.name, outDir: values.out, lenient: values.lenient });
+      for (const warning of out.warnings) process.stderr.write(`relay-gen: warning: ${warning}\n`);
       // The module and its markdown catalog, checked and written together.
       for (const { file, text } of [{ file: out.file, text: out.text }, out.catalog]) {
         const shown = path.relative(process.cwd(), file) || file;

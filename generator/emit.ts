@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { ApiModel } from './transform.js';
-import { capitalize, uniqueNames } from './names.js';
+import { capitalize, toIdentifier, uniqueNames } from './names.js';
 import { docComment, propertyKey, schemaToTs, type TypeContext } from './schema-to-ts.js';
 
 const TEMPLATE_URL = new URL('../templates/module.ts.hbs', import.meta.url);
@@ -28,22 +28,30 @@ export function emitModule(model: ApiModel): string {
 export function moduleView(model: ApiModel) {
   const { table, docs } = model;
   const schemaNames = Object.keys(model.schemas).sort();
-  const ctx: TypeContext = {
-    named: new Map(schemaNames.map((name) => [model.schemas[name]!, `Schemas[${JSON.stringify(name)}]`])),
-  };
   const opNames = Object.keys(table.operations).sort();
   const pascals = uniqueNames(opNames.map(capitalize));
+  // Each named schema is a type alias, and references use the alias: aliases may recurse through
+  // unions and arrays (`type Value = string | Value[]`), which `Schemas["Value"]` lookups may not.
+  const reserved = ['Schemas', 'Operations', 'api', ...pascals.flatMap((p) => [`${p}Params`, `${p}Body`, `${p}Response`])];
+  const aliases = uniqueNames(
+    [...reserved, ...schemaNames.map((name) => `Schema${capitalize(toIdentifier(name).replace(/^_/, ''))}`)],
+    reserved.map(() => true),
+  ).slice(reserved.length);
+  const ctx: TypeContext = {
+    named: new Map(schemaNames.map((name, i) => [model.schemas[name]!, aliases[i]!])),
+  };
   return {
     source: table.source,
     name: table.name,
     title: oneLine(table.title),
     version: oneLine(table.version),
-    schemas: schemaNames.map((name) => {
+    schemas: schemaNames.map((name, i) => {
       const schema = model.schemas[name]!;
       return {
         key: propertyKey(name),
-        doc: docComment((schema as { description?: unknown }).description, '  '),
-        type: schemaToTs(schema, ctx, '  ', schema),
+        alias: aliases[i]!,
+        doc: docComment((schema as { description?: unknown }).description, ''),
+        type: schemaToTs(schema, ctx, '', schema),
       };
     }),
     operations: opNames.map((name, i) => {

@@ -20,6 +20,8 @@ export interface GenerateOptions {
   name?: string;
   /** Directory the module is meant for; the header names the spec relative to its parent. */
   outDir: string;
+  /** Generate from specs that fail validation when they can be dereferenced (see `Generated.warnings`). */
+  lenient?: boolean;
 }
 
 export interface Generated {
@@ -29,6 +31,8 @@ export interface Generated {
   operations: number;
   /** The markdown catalog of the API's operations (`<outDir>/<name>.md`). */
   catalog: { file: string; text: string };
+  /** With `lenient`: why the spec is invalid, when it is. */
+  warnings: string[];
 }
 
 /** The default API name for a spec file: `specs/steam.yaml` -> `steam`. */
@@ -42,13 +46,15 @@ export async function generate(specFile: string, opts: GenerateOptions): Promise
   const name = opts.name ?? defaultName(specFile);
   const outDir = path.resolve(opts.outDir);
   const source = path.relative(path.dirname(outDir), path.resolve(specFile)).split(path.sep).join('/');
-  const { doc } = await loadSpec(specFile);
-  const model = transform(doc, { name, source });
+  const { doc, invalid } = await loadSpec(specFile, { lenient: opts.lenient });
+  const skipped: string[] = [];
+  const model = transform(doc, opts.lenient ? { name, source, warn: (w) => skipped.push(w) } : { name, source });
   return {
     name,
     file: path.join(outDir, `${name}.ts`),
     text: emitModule(model),
     operations: Object.keys(model.table.operations).length,
     catalog: { file: path.join(outDir, `${name}.md`), text: emitCatalog(catalogView(doc, model)) },
+    warnings: [...(invalid === undefined ? [] : [`spec is invalid, generated anyway (--lenient): ${invalid}`]), ...skipped.map((w) => `${specFile}${w}`)],
   };
 }

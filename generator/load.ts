@@ -13,6 +13,13 @@ export type SpecVersion = '2.0' | '3.0' | '3.1';
 export interface LoadedSpec {
   doc: OpenAPIV3.Document;
   version: SpecVersion;
+  /** With `lenient`: why swagger-parser rejected the spec, when it did (it was dereferenced anyway). */
+  invalid?: string;
+}
+
+export interface LoadOptions {
+  /** Dereference and go on when validation fails, reporting the problem in `invalid` instead of throwing. */
+  lenient?: boolean;
 }
 
 /**
@@ -20,16 +27,31 @@ export interface LoadedSpec {
  * Errors name the file and, for schema violations, the JSON pointer into it:
  * `specs/pets.yaml#/paths/~1pets/get/responses/200 must have required property 'description'`.
  */
-export async function loadSpec(file: string): Promise<LoadedSpec> {
+export async function loadSpec(file: string, opts: LoadOptions = {}): Promise<LoadedSpec> {
   let api: OpenAPI.Document;
+  let invalid: string | undefined;
   try {
     api = await SwaggerParser.validate(file);
   } catch (err) {
-    throw new Error(describeLoadError(file, err), { cause: err });
+    if (!opts.lenient) throw new Error(describeLoadError(file, err), { cause: err });
+    invalid = describeLoadError(file, err);
+    try {
+      // Not validated: dereference only, so that specs with schema mistakes still generate.
+      api = await SwaggerParser.dereference(file);
+    } catch (deref) {
+      throw new Error(`${invalid}\n(and it cannot be dereferenced: ${describeLoadError(file, deref)})`, { cause: deref });
+    }
+    if (!isSpec(api)) throw new Error(`${file}: not an OpenAPI 3 or Swagger 2.0 document (no openapi or swagger: "2.0" field)`);
   }
   const version = specVersion(api);
-  if (version === '2.0') return { doc: upgradeSwagger2(api as OpenAPIV2.Document), version };
-  return { doc: api as OpenAPIV3.Document, version };
+  const doc = version === '2.0' ? upgradeSwagger2(api as OpenAPIV2.Document) : (api as OpenAPIV3.Document);
+  return invalid === undefined ? { doc, version } : { doc, version, invalid };
+}
+
+function isSpec(api: unknown): api is OpenAPI.Document {
+  if (api === null || typeof api !== 'object') return false;
+  const a = api as { openapi?: unknown; swagger?: unknown };
+  return (typeof a.openapi === 'string' && a.openapi.startsWith('3.')) || a.swagger === '2.0';
 }
 
 function specVersion(api: OpenAPI.Document): SpecVersion {

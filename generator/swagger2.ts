@@ -89,9 +89,18 @@ function upgradeOperation(
     };
     const required = form.filter((p) => p.required).map((p) => p.name);
     if (required.length) schema.required = required;
+    const media: OpenAPIV3.MediaTypeObject = { schema };
+    // An array field's collectionFormat becomes its encoding's style, as for query parameters.
+    const encoding = Object.fromEntries(
+      form.filter((p) => p.type === 'array').map((p) => {
+        const format = COLLECTION_FORMATS[p.collectionFormat ?? 'csv'] ?? COLLECTION_FORMATS.csv!;
+        return [p.name, { style: format.style, explode: format.explode } as OpenAPIV3.EncodingObject];
+      }),
+    );
+    if (Object.keys(encoding).length > 0) media.encoding = encoding;
     out.requestBody = {
       required: required.length > 0,
-      content: { [multipart ? 'multipart/form-data' : 'application/x-www-form-urlencoded']: { schema } },
+      content: { [multipart ? 'multipart/form-data' : 'application/x-www-form-urlencoded']: media },
     };
   }
   return out;

@@ -8,6 +8,8 @@ import {
   TABLE_FORMAT,
   type ApiTable,
   type BodySpec,
+  type EncodingSpec,
+  type MediaSpec,
   type HttpMethod,
   type JsonSchema,
   type OperationSpec,
@@ -25,6 +27,11 @@ export interface TransformContext {
   name: string;
   /** Spec path as written into the generated header, relative and with `/` separators. */
   source: string;
+  /**
+   * With relay-gen --lenient: called for a problem that would otherwise fail generation (the offending
+   * parameter is skipped). Without it, such problems throw.
+   */
+  warn?: (message: string) => void;
 }
 
 export interface ParamDocs {
@@ -78,7 +85,8 @@ export function transform(doc: OpenAPIV3.Document, ctx: TransformContext): ApiMo
   routes.forEach((route, i) => {
     const name = names[i]!;
     const where = `#/paths/${pointer(route.path)}/${route.method}`;
-    const params = mergeParams(route.item.parameters, route.op.parameters, where);
+    const params = mergeParams(route.item.parameters, route.op.parameters, where, ctx.warn);
+    const keys = paramKeys(params);
     const body = route.op.requestBody as OpenAPIV3.RequestBodyObject | undefined;
     const success = successCodes(route.op.responses ?? {});
     const successResponses = responsesFor(route.op.responses ?? {}, success);
@@ -89,18 +97,19 @@ export function transform(doc: OpenAPIV3.Document, ctx: TransformContext): ApiMo
       method: route.method,
       path: route.path,
       servers: serversOf(route.op.servers ?? route.item.servers),
-      params: params.map(paramSpec),
+      params: params.map((p, j) => paramSpec(p, keys[j]!)),
       body: body ? bodySpec(body) : null,
       success,
       produces: sortMediaTypes([...new Set(successResponses.flatMap((r) => Object.keys(r.content ?? {})))]),
+      responseHeaders: [...new Set(successResponses.flatMap((r) => Object.keys(r.headers ?? {}).map((h) => h.toLowerCase())))].sort(),
       security: (route.op.security ?? doc.security ?? []).map((alt) => ({ ...alt })),
       deprecated: Boolean(route.op.deprecated),
     };
     docs[name] = {
       summary: route.op.summary ?? null,
       description: route.op.description ?? null,
-      params: params.map((p) => ({
-        name: p.name,
+      params: params.map((p, j) => ({
+        name: keys[j]!,
         description: p.description ?? null,
         required: Boolean(p.required || p.in === 'path'),
         schema: paramSchema(p),
@@ -133,38 +142,54 @@ function mergeParams(
   pathLevel: OpenAPIV3.PathItemObject['parameters'],
   opLevel: OpenAPIV3.OperationObject['parameters'],
   where: string,
+  warn?: (message: string) => void,
 ): OpenAPIV3.ParameterObject[] {
   const byKey = new Map<string, OpenAPIV3.ParameterObject>();
-  for (const p of [...(pathLevel ?? []), ...(opLevel ?? [])] as OpenAPIV3.ParameterObject[]) {
-    if (!['path', 'query', 'header', 'cookie'].includes(p.in)) {
-      throw new Error(`${where}: parameter ${p.name} has unsupported location "${p.in}"`);
+  const list = [...(Array.isArray(pathLevel) ? pathLevel : []), ...(Array.isArray(opLevel) ? opLevel : [])] as OpenAPIV3.ParameterObject[];
+  for (const p of list) {
+    const problem =
+      p === null || typeof p !== 'object' || typeof p.name !== 'string'
+        ? 'a parameter without a name'
+        : !['path', 'query', 'header', 'cookie'].includes(p.in)
+          ? `parameter ${p.name} has unsupported location "${p.in}"`
+          : null;
+    if (problem !== null) {
+      if (!warn) throw new Error(`${where}: ${problem}`);
+      warn(`${where}: ${problem}; skipped`);
+      continue;
     }
     if (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase())) continue;
     byKey.set(`${p.in}:${p.name}`, p);
   }
   const params = [...byKey.values()];
-  const seen = new Map<string, string>();
-  for (const p of params) {
-    const other = seen.get(p.name);
-    // Clients pass params by name alone, so two locations cannot share one.
-    if (other !== undefined) throw new Error(`${where}: parameter ${p.name} is both in ${other} and in ${p.in}; relay addresses parameters by name`);
-    seen.set(p.name, p.in);
-  }
   return params;
 }
 
+/**
+ * The key each parameter has in the client's `params`: its name, or `in.name` (`header.version`)
+ * when the operation uses that name in more than one location. Unique by construction:
+ * (in, name) pairs are unique after merging.
+ */
+function paramKeys(params: OpenAPIV3.ParameterObject[]): string[] {
+  const count = new Map<string, number>();
+  for (const p of params) count.set(p.name, (count.get(p.name) ?? 0) + 1);
+  return params.map((p) => (count.get(p.name)! > 1 ? `${p.in}.${p.name}` : p.name));
+}
+
 /** @see https://spec.openapis.org/oas/v3.1.0#parameter-object */
-function paramSpec(p: OpenAPIV3.ParameterObject): ParamSpec {
+function paramSpec(p: OpenAPIV3.ParameterObject, key: string): ParamSpec {
   const location = p.in as ParamLocation;
   const style = (p.style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')) as ParamStyle;
   return {
     name: p.name,
+    ...(key === p.name ? {} : { key }),
     in: location,
     required: Boolean(p.required || location === 'path'),
     style,
     explode: p.explode ?? style === 'form',
     allowReserved: Boolean(p.allowReserved),
     schema: plainSchema(paramSchema(p)),
+    ...(p.schema === undefined && p.content ? { contentType: Object.keys(p.content)[0] } : {}),
   };
 }
 
@@ -177,7 +202,28 @@ function paramSchema(p: OpenAPIV3.ParameterObject): object {
 
 /** @see https://spec.openapis.org/oas/v3.1.0#request-body-object */
 function bodySpec(body: OpenAPIV3.RequestBodyObject): BodySpec {
-  return { required: Boolean(body.required), contentTypes: sortMediaTypes(Object.keys(body.content ?? {})) };
+  const content = body.content ?? {};
+  const media: Record<string, MediaSpec> = {};
+  for (const [type, value] of Object.entries(content)) {
+    const spec: MediaSpec = { schema: value?.schema ? plainSchema(value.schema) : {} };
+    const encoding = encodingSpecs(value?.encoding);
+    if (encoding) spec.encoding = encoding;
+    media[type] = spec;
+  }
+  return { required: Boolean(body.required), contentTypes: sortMediaTypes(Object.keys(content)), media };
+}
+
+/** @see https://spec.openapis.org/oas/v3.1.0#encoding-object */
+function encodingSpecs(encoding: Record<string, OpenAPIV3.EncodingObject> | undefined): Record<string, EncodingSpec> | undefined {
+  const entries = Object.entries(encoding ?? {}).map(([name, e]) => {
+    const out: EncodingSpec = {};
+    if (typeof e?.contentType === 'string') out.contentType = e.contentType;
+    if (typeof e?.style === 'string') out.style = e.style as ParamStyle;
+    if (typeof e?.explode === 'boolean') out.explode = e.explode;
+    if (typeof e?.allowReserved === 'boolean') out.allowReserved = e.allowReserved;
+    return [name, out] as const;
+  });
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** The schema of the preferred (JSON first) media type of a content map. */
@@ -227,8 +273,8 @@ function securitySchemes(
   for (const [name, value] of Object.entries(schemes)) {
     const s = value as OpenAPIV3.SecuritySchemeObject | { type: 'mutualTLS' };
     if (s.type === 'apiKey') out[name] = { type: 'apiKey', in: s.in as 'query' | 'header' | 'cookie', name: s.name };
-    else if (s.type === 'http') out[name] = { type: 'http', scheme: s.scheme.toLowerCase() };
-    else if (s.type === 'oauth2') out[name] = { type: 'oauth2', tokenUrl: s.flows.clientCredentials?.tokenUrl ?? null };
+    else if (s.type === 'http') out[name] = { type: 'http', scheme: String(s.scheme ?? '').toLowerCase() };
+    else if (s.type === 'oauth2') out[name] = { type: 'oauth2', tokenUrl: s.flows?.clientCredentials?.tokenUrl ?? null };
     else if (s.type === 'openIdConnect') out[name] = { type: 'openIdConnect', url: s.openIdConnectUrl };
     else if (s.type === 'mutualTLS') out[name] = { type: 'mutualTLS' };
   }

@@ -3,7 +3,9 @@
  * The plan for each operation is fixed at load time: which alternative to satisfy, or why none can be.
  * @see https://spec.openapis.org/oas/v3.1.0#security-requirement-object
  */
+import type { Dispatcher } from 'undici';
 import type { Credential } from './config.js';
+import type { TokenSource } from './oauth2.js';
 import { RelayError } from './errors.js';
 import type { ApiTable, OperationSpec, SecurityScheme } from './table.js';
 
@@ -12,6 +14,8 @@ export interface AuthTarget {
   headers: Record<string, string>;
   query: string[];
   cookies: string[];
+  /** A credential fetched just before sending (OAuth2 client credentials). */
+  authorize?: (headers: Record<string, string>, refresh: boolean, dispatcher: Dispatcher) => Promise<void>;
 }
 
 export type AuthPlan = (target: AuthTarget) => void;
@@ -23,7 +27,12 @@ const NONE: AuthPlan = () => {};
  * else no credentials when the spec makes security optional; else a plan that refuses with
  * MISSING_CREDENTIALS before anything is sent.
  */
-export function planAuth(table: ApiTable, op: OperationSpec, credentials: Record<string, Credential>): AuthPlan {
+export function planAuth(
+  table: ApiTable,
+  op: OperationSpec,
+  credentials: Record<string, Credential>,
+  tokens: Map<string, TokenSource> = new Map(),
+): AuthPlan {
   if (op.security.length === 0) return NONE;
   let optional = false;
   for (const alternative of op.security) {
@@ -33,7 +42,7 @@ export function planAuth(table: ApiTable, op: OperationSpec, credentials: Record
       optional = true;
       continue;
     }
-    const steps = schemes.map((name) => step(table.securitySchemes[name], credentials[name]));
+    const steps = schemes.map((name) => step(table.securitySchemes[name], credentials[name], tokens.get(name)));
     if (steps.every((s) => s !== null)) return (target) => steps.forEach((s) => s!(target));
   }
   if (optional) return NONE;
@@ -45,8 +54,17 @@ export function planAuth(table: ApiTable, op: OperationSpec, credentials: Record
 }
 
 /** How one scheme applies one credential, or null when the credential is absent or of the wrong kind. */
-function step(scheme: SecurityScheme | undefined, cred: Credential | undefined): AuthPlan | null {
+function step(scheme: SecurityScheme | undefined, cred: Credential | undefined, tokens?: TokenSource): AuthPlan | null {
   if (!scheme || cred === undefined) return null;
+  if (typeof cred === 'object' && 'clientId' in cred) {
+    if (scheme.type !== 'oauth2' || !tokens) return null;
+    return (t) => {
+      t.authorize = async (headers, refresh, dispatcher) => {
+        const used = headers.authorization?.replace(/^Bearer /, '');
+        headers.authorization = `Bearer ${await tokens.token(dispatcher, refresh, Date.now(), used)}`;
+      };
+    };
+  }
   switch (scheme.type) {
     case 'apiKey': {
       if (typeof cred !== 'string') return null;
@@ -70,7 +88,7 @@ function step(scheme: SecurityScheme | undefined, cred: Credential | undefined):
     }
     case 'oauth2':
     case 'openIdConnect':
-      // A pre-issued access token; fetching tokens from the token URL is not done yet.
+      // A pre-issued access token; client credentials (clientId/clientSecret) are handled above.
       if (typeof cred !== 'string') return null;
       return (t) => void (t.headers.authorization = `Bearer ${cred}`);
     default:
@@ -80,7 +98,9 @@ function step(scheme: SecurityScheme | undefined, cred: Credential | undefined):
 
 /** Every secret string in a set of credentials, for redaction. */
 export function secretsOf(credentials: Record<string, Credential>): string[] {
-  return Object.values(credentials).flatMap((c) =>
-    typeof c === 'string' ? [c] : [c.password, Buffer.from(`${c.username}:${c.password}`).toString('base64')],
-  );
+  return Object.values(credentials).flatMap((c) => {
+    if (typeof c === 'string') return [c];
+    if ('clientId' in c) return [c.clientSecret];
+    return [c.password, Buffer.from(`${c.username}:${c.password}`).toString('base64')];
+  });
 }

@@ -7,6 +7,9 @@ import { planAuth, secretsOf } from './auth.js';
 import type { ApiConfig, PresetConfig } from './config.js';
 import { RelayError } from './errors.js';
 import type { ApiTable, OperationSpec, ParamSpec, ServerSpec } from './table.js';
+import { TokenSource, type ClientCredentials } from './oauth2.js';
+import { compileValidator, createAjv, type Validator } from './validate.js';
+import type { Ajv } from 'ajv';
 
 export interface CompiledOperation {
   api: string;
@@ -26,7 +29,17 @@ export interface CompiledOperation {
   auth: AuthPlan;
   accept: string | null;
   isSuccess: (status: number) => boolean;
+  /** Schema checks of params and body, compiled at load; null when there is nothing to check. */
+  validate: Validator | null;
+  /** Response headers a reply carries when the request asks with `"headers": true`. */
+  replyHeaders: Set<string>;
 }
+
+/** Response headers always offered with `"headers": true`, besides those the operation documents. */
+export const REPLY_HEADERS = [
+  'content-type', 'content-length', 'content-disposition', 'etag', 'last-modified', 'location', 'retry-after', 'link',
+  'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-request-id',
+];
 
 export interface Target {
   op: CompiledOperation;
@@ -47,6 +60,8 @@ export class Catalog {
   /** Start-up warnings (e.g. an API without an absolute server URL). */
   readonly warnings: string[] = [];
   readonly #byName = new Map<string, Target | string[]>();
+  /** OAuth2 token sources, for registering each new token with the redactor. */
+  readonly tokenSources: TokenSource[] = [];
 
   constructor(input: CatalogInput) {
     this.tables = input.tables;
@@ -57,6 +72,7 @@ export class Catalog {
       }
     }
     const bare = new Map<string, CompiledOperation[]>();
+    const ajv = createAjv();
     for (const table of input.tables) {
       const config = input.apis[table.name] ?? {};
       const credentials = config.credentials ?? {};
@@ -67,11 +83,14 @@ export class Catalog {
         }
       }
       this.secrets.push(...secretsOf(credentials));
-      if (config.server === undefined && serverUrl(table.servers) === null) {
+      checkServerVariables(table, config.serverVariables ?? {});
+      if (config.server === undefined && serverUrl(table.servers, config.serverVariables) === null) {
         this.warnings.push(`API ${table.name} has no absolute server URL; set --server ${table.name}=URL`);
       }
+      const tokens = tokenSources(table, config);
+      this.tokenSources.push(...tokens.values());
       for (const spec of Object.values(table.operations)) {
-        const op = compile(table, spec, config);
+        const op = compile(table, spec, config, tokens, ajv, (w) => this.warnings.push(w));
         this.operations.push(op);
         this.#byName.set(op.fullName, { op, preset: null });
         if (spec.operationId && spec.operationId !== spec.name) this.#byName.set(`${table.name}.${spec.operationId}`, { op, preset: null });
@@ -102,18 +121,78 @@ export class Catalog {
   }
 }
 
-/** The first server's URL with variable defaults filled in, if it is absolute. */
-function serverUrl(servers: ServerSpec[] | null): string | null {
+/**
+ * The first server's URL with its variables filled in (config values, else the spec's defaults),
+ * if it is absolute. A relative server URL gives null: the config must name the server.
+ * @see https://spec.openapis.org/oas/v3.1.0#server-variable-object
+ */
+function serverUrl(servers: ServerSpec[] | null, values: Record<string, string> = {}): string | null {
   const server = servers?.[0];
   if (!server) return null;
-  const url = server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables[name]?.default ?? whole);
-  return /^https?:\/\//i.test(url) ? url : null;
+  const url = server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    const variable = server.variables[name];
+    return variable ? (values[name] ?? variable.default) : whole;
+  });
+  if (!/^https?:\/\/[^/?#]+/i.test(url)) return null;
+  try {
+    return new URL(url).href;
+  } catch {
+    return null;
+  }
 }
 
-function compile(table: ApiTable, spec: OperationSpec, config: ApiConfig): CompiledOperation {
-  const base = config.server ?? serverUrl(spec.servers) ?? serverUrl(table.servers);
+/** Each configured server variable must exist in one of the API's servers and be in its enum. */
+function checkServerVariables(table: ApiTable, values: Record<string, string>): void {
+  const servers = [...table.servers, ...Object.values(table.operations).flatMap((op) => op.servers ?? [])];
+  for (const [name, value] of Object.entries(values)) {
+    const defs = servers.map((s) => s.variables[name]).filter((v) => v !== undefined);
+    const where = `config apis.${table.name}.serverVariables.${name}`;
+    if (defs.length === 0) {
+      const known = [...new Set(servers.flatMap((s) => Object.keys(s.variables)))].join(', ') || 'none';
+      throw new Error(`${where}: the servers of API ${table.name} have no variable ${name} (they have: ${known})`);
+    }
+    for (const def of defs) {
+      if (def.enum && !def.enum.includes(value)) {
+        throw new Error(`${where}: ${JSON.stringify(value)} is not allowed; use one of ${def.enum.join(', ')}`);
+      }
+    }
+    // A value may not smuggle in another host, path or query.
+    if (/[/?#@\\\s]/.test(value)) throw new Error(`${where}: ${JSON.stringify(value)} may not contain / ? # @ \\ or spaces`);
+  }
+}
+
+/** One token source per OAuth2 scheme configured with client credentials. */
+function tokenSources(table: ApiTable, config: ApiConfig): Map<string, TokenSource> {
+  const out = new Map<string, TokenSource>();
+  for (const [name, cred] of Object.entries(config.credentials ?? {})) {
+    if (typeof cred !== 'object' || !('clientId' in cred)) continue;
+    const scheme = table.securitySchemes[name];
+    const where = `config apis.${table.name}.credentials.${name}`;
+    if (scheme?.type !== 'oauth2') throw new Error(`${where}: clientId/clientSecret fit only an oauth2 scheme; ${name} is ${scheme?.type}`);
+    const base = config.server ?? serverUrl(table.servers, config.serverVariables);
+    let tokenUrl: string;
+    try {
+      tokenUrl = new URL(cred.tokenUrl ?? scheme.tokenUrl ?? '', base ?? undefined).href;
+    } catch {
+      throw new Error(`${where}: scheme ${name} has no usable clientCredentials token URL; set tokenUrl`);
+    }
+    if (!/^https?:/.test(tokenUrl)) throw new Error(`${where}: token URL ${tokenUrl} is not http(s)`);
+    out.set(name, new TokenSource(name, tokenUrl, cred as ClientCredentials));
+  }
+  return out;
+}
+
+function compile(
+  table: ApiTable,
+  spec: OperationSpec,
+  config: ApiConfig,
+  tokens: Map<string, TokenSource>,
+  ajv: Ajv,
+  warn: (message: string) => void,
+): CompiledOperation {
+  const base = config.server ?? serverUrl(spec.servers, config.serverVariables) ?? (spec.servers ? null : serverUrl(table.servers, config.serverVariables));
   const url = base === null ? null : new URL(base);
-  const params = new Map(spec.params.map((p) => [p.name, p]));
+  const params = new Map(spec.params.map((p) => [p.key ?? p.name, p]));
   const segments: Array<string | ParamSpec> = [];
   for (const part of spec.path.split(/(\{[^}]+\})/)) {
     if (part === '') continue;
@@ -132,9 +211,11 @@ function compile(table: ApiTable, spec: OperationSpec, config: ApiConfig): Compi
     segments,
     params,
     required: spec.params.filter((p) => p.required),
-    auth: planAuth(table, spec, config.credentials ?? {}),
+    auth: planAuth(table, spec, config.credentials ?? {}, tokens),
     accept: spec.produces.length > 0 ? spec.produces.join(', ') : null,
     isSuccess: successTest(spec.success),
+    validate: compileValidator(ajv, spec, `${table.name}.${spec.name}`, warn),
+    replyHeaders: new Set([...REPLY_HEADERS, ...(spec.responseHeaders ?? [])]),
   };
 }
 

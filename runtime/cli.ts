@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from './log.js';
 import { formatOperationList } from './list.js';
 import { Redactor } from './redact.js';
 import { Relay } from './relay.js';
+import { maskSecrets } from './print-config.js';
 import { RelayServer, parseTcpAddress } from './server.js';
 import { describeSetup, loadSetup, type Setup, type SetupInput } from './setup.js';
 import { version } from './version.js';
@@ -22,6 +23,7 @@ Serve the line-JSON protocol over TCP and/or a UNIX socket, relaying each reques
   --config FILE      YAML config: listen addresses, servers, credentials, presets, limits
   --log-level LEVEL  error, warn, info (default) or debug
   --list             print the loaded operations (name, method, path, summary) and exit
+  --print-config     print the effective config (JSON, secrets masked) and exit
   --help             show this help
   --version          show relay's version
   MODULE             generated modules to serve (default: every module in ./generated)
@@ -44,6 +46,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         config: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         list: { type: 'boolean', default: false },
+        'print-config': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -86,8 +89,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const secrets = new Set<string>();
   let masks = new Redactor([]);
   const log = createLogger(level, { redact: (text) => masks.redact(text) });
+  // OAuth2 tokens are fetched while serving: mask each in replies and logs as soon as it exists.
+  const watchTokens = (s: Setup) => {
+    for (const source of s.catalog.tokenSources) {
+      source.onToken = (token) => {
+        s.redactor.add(token);
+        secrets.add(token);
+        masks.add(token);
+      };
+    }
+  };
   try {
     setup = await loadSetup(input);
+    if (values['print-config']) {
+      const apis = structuredClone(setup.config.apis);
+      for (const [api, url] of overrides) apis[api] = { ...apis[api], server: url };
+      const masked = maskSecrets({ ...setup.config, apis });
+      if (masked.auth.token !== null) masked.auth = { ...masked.auth, token: '***' };
+      process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
+      signals.detach();
+      await setup.upstream.close();
+      return 0;
+    }
     if (values.list) {
       process.stdout.write(formatOperationList(setup.tables, setup.config.presets));
       signals.detach();
@@ -96,6 +119,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     setup.secrets.forEach((s) => secrets.add(s));
     masks = new Redactor(secrets);
+    watchTokens(setup);
     setup.warnings.forEach((w) => log.warn(w));
     const { config } = setup;
     relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log });
@@ -133,6 +157,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       }
       next.secrets.forEach((s) => secrets.add(s));
       masks = new Redactor(secrets);
+      watchTokens(next);
       next.warnings.forEach((w) => log.warn(w));
       const old = relay.options;
       // Requests in flight finish on the old tables and upstream, which closes once they are done.

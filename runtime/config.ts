@@ -6,14 +6,21 @@ import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { API_UPSTREAM_PROPERTIES, UPSTREAM_DEFAULTS, UPSTREAM_SCHEMA, resolveUpstreamDefaults, type ApiUpstreamConfig, type UpstreamDefaults } from './upstream/config.js';
+import type { ClientCredentials } from './oauth2.js';
+import { resolveSecretFiles } from './secret-files.js';
 
-/** A credential for one security scheme: an API key, a bearer token, or basic-auth user and password. */
-export type Credential = string | { username: string; password: string };
+/**
+ * A credential for one security scheme: an API key, a bearer token, basic-auth user and password,
+ * or OAuth2 client credentials. Any string in it may be `{file: PATH}` in the YAML (see secret-files.ts).
+ */
+export type Credential = string | { username: string; password: string } | ClientCredentials;
 
 /** Besides these, timeouts, retries, rate limits, TLS, ...: see upstream/config.ts. */
 export interface ApiConfig extends ApiUpstreamConfig {
   /** Replaces the spec's server URL. */
   server?: string;
+  /** Values for the spec's server variables, checked against their `enum` at start-up. */
+  serverVariables?: Record<string, string>;
   /** By security scheme name, as in the spec's `components.securitySchemes`. */
   credentials?: Record<string, Credential>;
 }
@@ -82,6 +89,18 @@ const credential = {
       required: ['username', 'password'],
       properties: { username: { type: 'string' }, password: { type: 'string' } },
     },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['clientId', 'clientSecret'],
+      properties: {
+        clientId: { type: 'string' },
+        clientSecret: { type: 'string' },
+        scopes: { type: 'array', items: { type: 'string' } },
+        tokenUrl: { type: 'string', pattern: '^https?://' },
+        clientAuth: { enum: ['basic', 'body'] },
+      },
+    },
   ],
 };
 const positive = { type: 'integer', minimum: 1 };
@@ -108,6 +127,7 @@ const SCHEMA = {
         additionalProperties: false,
         properties: {
           server: { type: 'string', pattern: '^https?://' },
+          serverVariables: { type: 'object', additionalProperties: { type: 'string' } },
           credentials: { type: 'object', additionalProperties: credential },
           ...API_UPSTREAM_PROPERTIES,
         },
@@ -173,6 +193,7 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv): Prom
   } catch (err) {
     throw new Error(`config ${file} is not valid YAML: ${(err as Error).message}`, { cause: err });
   }
+  raw = await resolveSecretFiles(raw, file);
   return resolveConfig(raw, env, `config ${file}`);
 }
 
@@ -247,7 +268,9 @@ function substitute(value: unknown, keys: string[], env: NodeJS.ProcessEnv, warn
     }
     // A basic-auth credential missing one half is no credential at all.
     const pair = 'username' in value && 'password' in value;
-    if (keys[0] === 'apis' && keys[2] === 'credentials' && keys.length === 4 && pair && !('username' in out && 'password' in out)) {
+    const client = 'clientId' in value && 'clientSecret' in value;
+    const incomplete = (pair && !('username' in out && 'password' in out)) || (client && !('clientId' in out && 'clientSecret' in out));
+    if (keys[0] === 'apis' && keys[2] === 'credentials' && keys.length === 4 && incomplete) {
       return undefined;
     }
     return out;

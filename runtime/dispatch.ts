@@ -12,9 +12,12 @@ import type { RelayConfig } from './config.js';
 export interface UpstreamResponse {
   status: number;
   contentType: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** The body as text; binary bodies come in issue-level detail later. */
+  /** The body as text (UTF-8). */
   text: string;
+  /** The body as received, for binary responses. */
+  bytes: Buffer;
+  /** Response headers, lower-case names, repeated ones joined with `, `. */
+  headers: Record<string, string>;
 }
 
 export interface SendOptions {
@@ -87,7 +90,10 @@ export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: s
   } finally {
     clearTimeout(timer);
   }
-  return { status: res.statusCode, contentType, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') };
+  const bytes = Buffer.concat(chunks, size);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return { status: res.statusCode, contentType, text: bytes.toString('utf8'), bytes, headers };
 }
 
 /** Whether a media type is JSON (`application/json`, `+json`, `text/json`). */

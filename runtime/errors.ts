@@ -50,6 +50,9 @@ export const ERRORS = {
   TOO_MANY_CONNECTIONS: 'too many connections (limits.maxConnections is %s); closing',
   IDLE_TIMEOUT: 'no request for %s ms (limits.idleTimeoutMs); closing',
   TOO_DEEP: 'JSON nested deeper than %s levels (limits.maxJsonDepth)',
+  // OpenAPI coverage: schema validation and fetched credentials.
+  INVALID_PARAMS: 'request does not match the operation\'s schema: %s',
+  AUTH_FAILED: 'could not get an OAuth2 token for security scheme %s from %s: %s',
   // Anything else is a bug in relay; the details go to the log, not the client.
   INTERNAL: 'internal error; see the relay log',
 } as const;

@@ -17,12 +17,16 @@ export interface RequestMessage {
   hasData: boolean;
   /** The client's deadline for the final reply in ms, when the line has a `timeout` field. */
   timeout: number | null;
+  /** The media type to send `data` as, when the client chose one (`"contentType"`); else null. */
+  contentType: string | null;
+  /** Whether the final reply should carry selected response headers (`"headers": true`). */
+  headers: boolean;
 }
 
 export type ParseResult = { ok: true; msg: RequestMessage } | { ok: false; id: RequestId | null; error: RelayError };
 
 /** Fields a request line may carry. Anything else is refused, so that typos do not pass silently. */
-const FIELDS = new Set(['request', 'id', 'params', 'data', 'timeout']);
+const FIELDS = new Set(['request', 'id', 'params', 'data', 'timeout', 'contentType', 'headers']);
 
 /** The largest `timeout` a line may ask for (what setTimeout can hold); the config's deadline caps it further. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -114,7 +118,7 @@ function toRequest(value: unknown): ParseResult {
   if (typeof obj.request !== 'string' || obj.request === '') return fail(new RelayError('MISSING_REQUEST'));
   for (const key of Object.keys(obj)) {
     if (!FIELDS.has(key)) {
-      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data, timeout`]));
+      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data, timeout, contentType, headers`]));
     }
   }
   const params = obj.params ?? {};
@@ -125,9 +129,15 @@ function toRequest(value: unknown): ParseResult {
   if (timeout !== null && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_MS)) {
     return fail(new RelayError('INVALID_FIELD', [`"timeout" must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(timeout)}`]));
   }
+  const contentType = obj.contentType ?? null;
+  if (contentType !== null && (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType) || /[\r\n\0]/.test(contentType))) {
+    return fail(new RelayError('INVALID_FIELD', [`"contentType" must be a media type such as "application/json", got ${describe(contentType)}`]));
+  }
+  const headers = obj.headers ?? false;
+  if (typeof headers !== 'boolean') return fail(new RelayError('INVALID_FIELD', [`"headers" must be true or false, got ${describe(headers)}`]));
   return {
     ok: true,
-    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj, timeout },
+    msg: { request: obj.request, id, params: params as Record<string, unknown>, data: obj.data, hasData: 'data' in obj, timeout, contentType, headers },
   };
 }
 
@@ -150,10 +160,21 @@ export function dispatchedLine(id: RequestId): string {
 
 /**
  * The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success;
- * `attempts` counts the tries (retries included).
+ * `attempts` counts the tries (retries included); `headers`, when given (the request asked with
+ * `"headers": true`), comes last.
  */
-export function responseLine(id: RequestId, ok: boolean, ms: number, code: number, response: unknown, attempts = 1): string {
-  return `${JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts, response })}\n`;
+export function responseLine(
+  id: RequestId,
+  ok: boolean,
+  ms: number,
+  code: number,
+  response: unknown,
+  attempts = 1,
+  headers?: Record<string, string>,
+): string {
+  const reply: Record<string, unknown> = { status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts, response };
+  if (headers) reply.headers = headers;
+  return `${JSON.stringify(reply)}\n`;
 }
 
 /**

@@ -7,7 +7,7 @@ const MASK = '***';
 
 /** Replaces known secret values (raw, percent-encoded and, for basic auth, base64) in text. */
 export class Redactor {
-  readonly #needles: string[];
+  #needles: string[];
 
   constructor(secrets: Iterable<string>) {
     const needles = new Set<string>();
@@ -19,6 +19,13 @@ export class Redactor {
     }
     // Longest first, so that a secret containing another is masked whole.
     this.#needles = [...needles].sort((a, b) => b.length - a.length);
+  }
+
+  /** Mask one more secret from now on (e.g. an OAuth2 access token once it is fetched). */
+  add(secret: string): void {
+    if (secret.length < 4 || this.#needles.includes(secret)) return;
+    this.#needles.push(secret, encodeURIComponent(secret));
+    this.#needles.sort((a, b) => b.length - a.length);
   }
 
   get active(): boolean {

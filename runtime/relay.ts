@@ -6,7 +6,8 @@
 import type { Catalog } from './catalog.js';
 import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
-import { isJson } from './dispatch.js';
+import { sendAuthorized } from './oauth2.js';
+import { decodeBody, pickHeaders } from './response.js';
 import type { Logger } from './log.js';
 import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
@@ -82,7 +83,7 @@ export class Relay {
       const params = preset?.params ? { ...preset.params, ...msg.params } : msg.params;
       const hasData = msg.hasData || (preset !== null && 'data' in preset);
       const data = msg.hasData ? msg.data : preset?.data;
-      request = buildRequest(target.op, params, hasData, data);
+      request = buildRequest(target.op, params, hasData, data, msg.contentType);
     } catch (err) {
       write(refusalLine(msg.id, this.#asRelayError(err, msg.id)));
       return null;
@@ -94,20 +95,26 @@ export class Relay {
     this.#users.set(opts, users);
     const started = performance.now();
     const { op } = target;
-    return opts.upstream
-      .execute(op, request, { timeout: msg.timeout, signal })
+    const redact = (text: string) => opts.redactor.redact(text);
+    // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
+    const exchange = async () => {
+      const out = await opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
+      return Object.assign(out, { status: out.ok ? out.response.status : 0 });
+    };
+    return sendAuthorized(request, opts.upstream.dispatcher(op), exchange)
       .then(
         (out) => {
           if (out.ok) {
             const res = out.response;
-            const text = opts.redactor.redact(res.text);
-            write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType), out.attempts));
+            const headers = msg.headers ? pickHeaders(res, op.replyHeaders, redact) : undefined;
+            write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decodeBody(res, redact), out.attempts, headers));
           } else {
             write(failureLine(msg.id, performance.now() - started, this.#asRelayError(out.error, msg.id), out.error.status ?? null, out.attempts));
           }
         },
         (err: unknown) => {
-          write(failureLine(msg.id, performance.now() - started, this.#asRelayError(err, msg.id)));
+          // Only a failed token fetch gets here (AUTH_FAILED): the request itself was never sent.
+          write(failureLine(msg.id, performance.now() - started, this.#asRelayError(err, msg.id), null, 0));
         },
       )
       .catch((err: unknown) => {
@@ -135,17 +142,4 @@ export class Relay {
     this.#opts.log.error(`internal error on request ${JSON.stringify(id)}: ${(err as Error)?.stack ?? String(err)}`);
     return new RelayError('INTERNAL', [], { cause: err });
   }
-}
-
-/** A JSON body parsed; anything else as text; an empty body as null. */
-function decode(text: string, contentType: string): unknown {
-  if (text === '') return null;
-  if (isJson(contentType)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
 }

@@ -5,9 +5,12 @@
  */
 import type { CompiledOperation } from './catalog.js';
 import { RelayError } from './errors.js';
-import { serializeCookie, serializeHeader, serializePath, serializeQuery, toValue, encodeStrict } from './serialize.js';
+import { serializeCookie, serializeHeader, serializePath, serializeQuery, toValue } from './serialize.js';
+import { chooseMediaType, encodeBody, isJsonType } from './body.js';
+import type { ParamSpec } from './table.js';
 import type { AuthTarget } from './auth.js';
 import { version } from './version.js';
+import type { Dispatcher } from 'undici';
 
 export interface OutgoingRequest {
   origin: string;
@@ -15,33 +18,63 @@ export interface OutgoingRequest {
   path: string;
   method: string;
   headers: Record<string, string>;
-  body: string | null;
+  body: string | Buffer | null;
+  /**
+   * Set when a credential must be fetched before sending (OAuth2 client credentials): adds the
+   * Authorization header; `refresh` forces a new token (after a 401).
+   */
+  authorize?: (headers: Record<string, string>, refresh: boolean, dispatcher: Dispatcher) => Promise<void>;
 }
 
 const USER_AGENT = `relay/${version}`;
 
-/** Build the request, or throw the RelayError that explains why it cannot be sent. */
-export function buildRequest(op: CompiledOperation, params: Record<string, unknown>, hasData: boolean, data: unknown): OutgoingRequest {
-  for (const key of Object.keys(params)) {
+/**
+ * Build the request, or throw the RelayError that explains why it cannot be sent.
+ * Order of checks: unknown params, missing params, schema validation, server, then serialisation.
+ * A param the client omits (or sets to null) takes the spec's `default`, which is sent.
+ */
+export function buildRequest(
+  op: CompiledOperation,
+  given: Record<string, unknown>,
+  hasData: boolean,
+  data: unknown,
+  contentType: string | null = null,
+): OutgoingRequest {
+  for (const key of Object.keys(given)) {
     if (!op.params.has(key)) {
       const known = [...op.params.keys()].join(', ') || 'no parameters';
       throw new RelayError('UNKNOWN_PARAM', [key, known]);
     }
   }
-  for (const param of op.required) {
-    if (params[param.name] === undefined || params[param.name] === null) throw new RelayError('MISSING_PARAM', [param.name]);
+  const params: Record<string, unknown> = {};
+  const sent: Record<string, unknown> = {};
+  for (const [key, param] of op.params) {
+    if (given[key] !== undefined && given[key] !== null) sent[key] = given[key];
+    const value = given[key] ?? param.schema.default;
+    if (value !== undefined && value !== null) params[key] = value;
   }
+  for (const param of op.required) {
+    if (params[keyOf(param)] === undefined) throw new RelayError('MISSING_PARAM', [keyOf(param)]);
+  }
+  const withBody = hasData && data !== undefined && data !== null;
+  if (!withBody && op.spec.body?.required) throw new RelayError('MISSING_BODY', [op.fullName]);
+  if (withBody && !op.spec.body) throw new RelayError('UNEXPECTED_BODY', [op.fullName]);
+  if (contentType !== null && !withBody) throw new RelayError('UNSUPPORTED_MEDIA_TYPE', [`${contentType} (no "data" given)`, op.fullName]);
+  const media = withBody ? chooseMediaType(op.spec.body, contentType, op.fullName) : null;
+  // Only what the client sent is validated: a spec's default that breaks its own schema (it happens)
+  // is the spec's mistake, and the upstream presumably accepts it.
+  op.validate?.(sent, media ? { type: media.key, value: data } : null);
   if (op.origin === null) throw new RelayError('NO_SERVER', [op.api, op.api, op.api]);
 
   let path = op.basePath;
   for (const segment of op.segments) {
-    path += typeof segment === 'string' ? segment : serializePath(segment, toValue(segment, params[segment.name]));
+    path += typeof segment === 'string' ? segment : serializePath(segment, valueOf(segment, params[keyOf(segment)]));
   }
   const target: AuthTarget = { headers: {}, query: [], cookies: [] };
   for (const param of op.spec.params) {
-    const raw = params[param.name];
-    if (raw === undefined || raw === null || param.in === 'path') continue;
-    const value = toValue(param, raw);
+    const raw = params[keyOf(param)];
+    if (raw === undefined || param.in === 'path') continue;
+    const value = valueOf(param, raw);
     if (param.in === 'query') target.query.push(...serializeQuery(param, value));
     else if (param.in === 'header') target.headers[param.name.toLowerCase()] = serializeHeader(param, value);
     else target.cookies.push(serializeCookie(param, value));
@@ -52,45 +85,29 @@ export function buildRequest(op: CompiledOperation, params: Record<string, unkno
   headers['user-agent'] ??= USER_AGENT;
   if (op.accept !== null) headers.accept = op.accept;
   if (target.cookies.length > 0) headers.cookie = target.cookies.join('; ');
-  const body = buildBody(op, hasData, data, headers);
+  let body: string | Buffer | null = null;
+  if (media) {
+    const encoded = encodeBody(op.spec.body, media.key, media.type, data, op.fullName);
+    headers['content-type'] = encoded.contentType;
+    body = encoded.body;
+  }
   if (target.query.length > 0) path += `${path.includes('?') ? '&' : '?'}${target.query.join('&')}`;
-  return { origin: op.origin, path, method: op.spec.method.toUpperCase(), headers, body };
+  const out: OutgoingRequest = { origin: op.origin, path, method: op.spec.method.toUpperCase(), headers, body };
+  if (target.authorize) out.authorize = target.authorize;
+  return out;
 }
 
-/** The request body by the operation's preferred media type (JSON first). */
-function buildBody(op: CompiledOperation, hasData: boolean, data: unknown, headers: Record<string, string>): string | null {
-  const spec = op.spec.body;
-  if (!hasData || data === undefined || data === null) {
-    if (spec?.required) throw new RelayError('MISSING_BODY', [op.fullName]);
-    return null;
-  }
-  if (!spec) throw new RelayError('UNEXPECTED_BODY', [op.fullName]);
-  const type = spec.contentTypes[0] ?? 'application/json';
-  const base = type.split(';')[0]!.trim().toLowerCase();
-  if (base === 'application/json' || base.endsWith('+json') || base === '*/*') {
-    headers['content-type'] = base === '*/*' ? 'application/json' : type;
-    return JSON.stringify(data);
-  }
-  if (base === 'application/x-www-form-urlencoded' && data !== null && typeof data === 'object' && !Array.isArray(data)) {
-    headers['content-type'] = type;
-    return formEncode(op, data as Record<string, unknown>);
-  }
-  if (base.startsWith('text/') && typeof data === 'string') {
-    headers['content-type'] = type;
-    return data;
-  }
-  throw new RelayError('UNSUPPORTED_MEDIA_TYPE', [type, op.fullName]);
+/**
+ * A parameter value ready for its serialiser: a `content: application/json` parameter becomes its
+ * JSON text (any shape); others must be primitives, flat arrays or flat objects.
+ * @see https://spec.openapis.org/oas/v3.1.0#fixed-fields-for-use-with-content
+ */
+function valueOf(param: ParamSpec, raw: unknown) {
+  if (param.contentType !== undefined && isJsonType(param.contentType)) return JSON.stringify(raw);
+  return toValue(param, raw);
 }
 
-function formEncode(op: CompiledOperation, data: Record<string, unknown>): string {
-  const pairs: string[] = [];
-  for (const [key, raw] of Object.entries(data)) {
-    if (raw === undefined || raw === null) continue;
-    const values = Array.isArray(raw) ? raw : [raw];
-    for (const v of values) {
-      if (typeof v === 'object' && v !== null) throw new RelayError('UNSUPPORTED_MEDIA_TYPE', ['application/x-www-form-urlencoded (it has nested values)', op.fullName]);
-      pairs.push(`${encodeStrict(key)}=${encodeStrict(String(v))}`);
-    }
-  }
-  return pairs.join('&');
+/** The key a parameter has in the client's `params`. */
+export function keyOf(param: ParamSpec): string {
+  return param.key ?? param.name;
 }

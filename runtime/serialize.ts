@@ -101,7 +101,7 @@ export function serializeQuery(param: ParamSpec, value: Value): string[] {
   }
 }
 
-/** A header parameter (style simple). CR, LF and NUL are refused: they would start another header. */
+/** A header parameter (style simple). CR, LF and NUL are refused (they would start another header), as is non-ASCII text. */
 export function serializeHeader(param: ParamSpec, value: Value): string {
   const text = isPrimitive(value)
     ? String(value)
@@ -109,6 +109,8 @@ export function serializeHeader(param: ParamSpec, value: Value): string {
         .map(([k, v]) => (Array.isArray(value) ? v : param.explode ? `${k}=${v}` : `${k},${v}`))
         .join(',');
   if (/[\r\n\0]/.test(text)) throw invalid(param, 'header values cannot contain CR, LF or NUL');
+  // RFC 9110 5.5: visible ASCII, space and tab. Other bytes would be refused or mangled on the way out.
+  if (/[^\t\x20-\x7e]/.test(text)) throw invalid(param, 'header values must be printable ASCII');
   return text;
 }
 

@@ -31,12 +31,22 @@ export type JsonSchema = { [keyword: string]: unknown };
 /** One parameter of an operation, with the serialisation defaults of the spec already applied. */
 export interface ParamSpec {
   name: string;
+  /**
+   * The key clients use in `params` when it differs from `name`: `in.name` (e.g. `header.version`)
+   * for a name the operation uses in two locations.
+   */
+  key?: string;
   in: ParamLocation;
   required: boolean;
   style: ParamStyle;
   explode: boolean;
   allowReserved: boolean;
   schema: JsonSchema;
+  /**
+   * For a parameter described by `content` instead of `schema`: its media type. A JSON type means the
+   * value is sent as JSON text (then percent-encoded for its location), whatever its shape.
+   */
+  contentType?: string;
 }
 
 /** @see https://spec.openapis.org/oas/v3.1.0#server-object */
@@ -45,10 +55,32 @@ export interface ServerSpec {
   variables: Record<string, { default: string; enum?: string[] }>;
 }
 
+/**
+ * How one property of a form or multipart body is encoded.
+ * @see https://spec.openapis.org/oas/v3.1.0#encoding-object
+ */
+export interface EncodingSpec {
+  contentType?: string;
+  style?: ParamStyle;
+  explode?: boolean;
+  allowReserved?: boolean;
+}
+
+/** One media type of a request body: its schema (for validation) and per-property encodings. */
+export interface MediaSpec {
+  schema: JsonSchema;
+  encoding?: Record<string, EncodingSpec>;
+}
+
 export interface BodySpec {
   required: boolean;
   /** Media types the operation accepts, JSON types first. */
   contentTypes: string[];
+  /**
+   * By media type (absent in tables generated before relay-gen kept body schemas: then the body is
+   * not validated and form/multipart properties take the default encoding).
+   */
+  media?: Record<string, MediaSpec>;
 }
 
 /** @see https://spec.openapis.org/oas/v3.1.0#security-scheme-object */
@@ -82,6 +114,8 @@ export interface OperationSpec {
   success: string[];
   /** Media types of the success responses, for the Accept header. */
   produces: string[];
+  /** Response headers the spec documents for the success responses, lower case (for `"headers": true`). */
+  responseHeaders?: string[];
   /** Alternatives, any one of which suffices; `[]` or an empty alternative means none needed. */
   security: SecurityRequirement[];
   deprecated: boolean;

@@ -80,6 +80,11 @@ export class Upstream {
     }
   }
 
+  /** The dispatcher an operation's requests go through (also used to fetch its OAuth2 tokens). */
+  dispatcher(op: CompiledOperation): Dispatcher {
+    return this.#route(op).dispatcher;
+  }
+
   /** The policy an operation's requests are held to. */
   policy(op: CompiledOperation): OperationPolicy {
     return this.#route(op).policy;

@@ -51,7 +51,7 @@ describe('the typed client', () => {
       const news = await client.call('steam.getNewsForApp', { appid: 440, count: 3 });
       assert.equal(news.appnews.appid, 440);
       assert.equal(news.appnews.newsitems.length, 3);
-      assert.match(upstream.received.at(-1)!.url, /^\/ISteamNews\/GetNewsForApp\/v2\/\?appid=440&count=3$/);
+      assert.match(upstream.received.at(-1)!.url, /^\/ISteamNews\/GetNewsForApp\/v2\/\?appid=440&count=3&maxlength=0&format=json$/);
     });
   }
 

@@ -163,3 +163,26 @@ describe('relay-gen', { concurrency: true }, () => {
     assert.match(r.stdout, /^\S+\n$/);
   });
 });
+
+describe('relay-gen --lenient', () => {
+  test('generates from a spec that fails validation but dereferences, warning with the problem, and exits 0', async () => {
+    const out = path.join(tmp, 'lenient');
+    const r = await relayGen(INVALID, '--out', out, '--lenient');
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stderr, /relay-gen: warning: spec is invalid, generated anyway \(--lenient\): Swagger schema validation failed\.\n.*invalid-response\.yaml#\/paths/);
+    assert.match(r.stderr, /must have required property 'description'/);
+    const files = await readdir(out);
+    assert.deepEqual(files, ['invalidResponse.md', 'invalidResponse.ts']);
+  });
+
+  test('still fails, exit 1, on a spec that cannot be dereferenced', async () => {
+    const spec = path.join(tmp, 'dangling.yaml');
+    await writeFile(
+      spec,
+      "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /a:\n    get:\n      responses:\n        '200': { $ref: '#/components/responses/Missing' }\n",
+    );
+    const r = await relayGen(spec, '--out', path.join(tmp, 'dangling'), '--lenient');
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /cannot be dereferenced/);
+  });
+});

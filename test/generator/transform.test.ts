@@ -200,14 +200,15 @@ describe('transform: parameters', () => {
     assert.deepEqual(params[0]?.schema, { type: 'integer', maximum: 10 });
   });
 
-  test('refuses, with its location, a parameter name used in two locations (clients pass params by name)', () => {
+  test('keys a parameter name used in two locations as in.name, and leaves the others by name', () => {
     const doc = spec({
       '/items': {
         parameters: [{ name: 'v', in: 'header', schema: { type: 'string' } }],
-        get: { parameters: [{ name: 'v', in: 'query', schema: { type: 'string' } }], responses: OK },
+        get: { parameters: [{ name: 'v', in: 'query', schema: { type: 'string' } }, { name: 'w', in: 'query', schema: { type: 'string' } }], responses: OK },
       },
     });
-    assert.throws(() => run(doc), /#\/paths\/~1items\/get: parameter v is both in header and in query/);
+    const params = only(run(doc)).params;
+    assert.deepEqual(params.map((p) => [p.key ?? p.name, p.in, p.name]), [['header.v', 'header', 'v'], ['query.v', 'query', 'v'], ['w', 'query', 'w']]);
   });
 
   test('does not share path-level parameters between operations by reference', () => {
@@ -269,9 +270,35 @@ describe('transform: request bodies', () => {
   for (const [name, { given, want }] of cases) {
     test(name, () => {
       const op: Partial<OpenAPIV3.OperationObject> = given ? { requestBody: given } : {};
-      assert.deepEqual(only(run(oneOp(op))).body, want);
+      const body = only(run(oneOp(op))).body;
+      assert.deepEqual(body && { required: body.required, contentTypes: body.contentTypes }, want);
     });
   }
+
+  test('keeps each media type\'s schema, without documentation keywords, and its encoding', () => {
+    const body = only(
+      run(
+        oneOp({
+          requestBody: {
+            content: {
+              'application/json': { schema: { type: 'object', description: 'a pet', properties: { n: { type: 'integer' } } } },
+              'multipart/form-data': {
+                schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
+                encoding: { file: { contentType: 'image/png' }, tags: { style: 'form', explode: false } },
+              },
+            },
+          },
+        }),
+      ),
+    ).body!;
+    assert.deepEqual(body.media, {
+      'application/json': { schema: { type: 'object', properties: { n: { type: 'integer' } } } },
+      'multipart/form-data': {
+        schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
+        encoding: { file: { contentType: 'image/png' }, tags: { style: 'form', explode: false } },
+      },
+    });
+  });
 
   test('documents the body by the schema of its JSON media type', () => {
     const json: OpenAPIV3.SchemaObject = { type: 'object' };
@@ -486,5 +513,41 @@ describe('transform: schemas', () => {
     const before = structuredClone(doc);
     run(doc);
     assert.deepEqual(doc, before);
+  });
+});
+
+describe('transform: content parameters', () => {
+  test('keeps the media type of a parameter described by content, and its schema', () => {
+    const doc = spec({
+      '/search': {
+        get: { parameters: [{ name: 'filter', in: 'query', content: { 'application/json': { schema: { type: 'object' } } } }], responses: OK },
+      },
+    });
+    const [filter] = only(run(doc)).params;
+    assert.equal(filter?.contentType, 'application/json');
+    assert.deepEqual(filter?.schema, { type: 'object' });
+  });
+});
+
+describe('transform: lenient', () => {
+  const doc = () =>
+    spec({
+      '/items': {
+        get: { parameters: [{ name: 'ok', in: 'query', schema: { type: 'string' } }, { name: 'bad', in: 'formData' as 'query' }, { in: 'query' } as never], responses: OK },
+      },
+    });
+
+  test('throws for a parameter with an unsupported location without a warn callback', () => {
+    assert.throws(() => run(doc()), /#\/paths\/~1items\/get: parameter bad has unsupported location "formData"/);
+  });
+
+  test('skips broken parameters with a warning each when given a warn callback', () => {
+    const warnings: string[] = [];
+    const table = transform(doc(), { name: 't', source: 'specs/t.yaml', warn: (w) => warnings.push(w) }).table;
+    assert.deepEqual(Object.values(table.operations)[0]!.params.map((p) => p.name), ['ok']);
+    assert.deepEqual(warnings, [
+      '#/paths/~1items/get: parameter bad has unsupported location "formData"; skipped',
+      '#/paths/~1items/get: a parameter without a name; skipped',
+    ]);
   });
 });

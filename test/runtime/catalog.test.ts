@@ -186,6 +186,27 @@ const servers: Array<[string, { given: Parameters<typeof compileOne>[1] & { opSe
     { given: { table: { servers: [{ url: '/v1', variables: {} }] } }, want: { origin: null, basePath: '', host: 't' } },
   ],
   [
+    'fills server variables from apis.<name>.serverVariables, defaults for the rest',
+    {
+      given: {
+        table: { servers: [{ url: 'https://{region}.example.com/{version}', variables: { region: { default: 'eu', enum: ['eu', 'us'] }, version: { default: 'v1' } } }] },
+        api: { serverVariables: { region: 'us' } },
+      },
+      want: { origin: 'https://us.example.com', basePath: '/v1', host: 'us.example.com' },
+    },
+  ],
+  [
+    'fills the operation servers\' variables from the config too',
+    {
+      given: { api: { serverVariables: { port: '9443' } }, opServers: [{ url: 'https://up.example.com:{port}/u', variables: { port: { default: '443' } } }] },
+      want: { origin: 'https://up.example.com:9443', basePath: '/u', host: 'up.example.com:9443' },
+    },
+  ],
+  [
+    'has no origin when the operation\'s own server is relative, rather than mixing it with the API\'s',
+    { given: { opServers: [{ url: '/upload', variables: {} }] }, want: { origin: null, basePath: '', host: 't' } },
+  ],
+  [
     'has no origin when the API has no servers',
     { given: { table: { servers: [] } }, want: { origin: null, basePath: '', host: 't' } },
   ],
@@ -230,4 +251,33 @@ test('compiled operation lists its required parameters and indexes all of them b
 test('compiled operation joins produces into one Accept value, or none', () => {
   assert.equal(compileOne(operation('a', { produces: ['application/json', 'text/plain'] })).accept, 'application/json, text/plain');
   assert.equal(compileOne(operation('b', { produces: [] })).accept, null);
+});
+
+const badVariables: Array<[string, { given: Record<string, string>; want: RegExp }]> = [
+  ['a value outside the enum', { given: { region: 'mars' }, want: /config apis\.t\.serverVariables\.region: "mars" is not allowed; use one of eu, us$/ }],
+  ['a variable no server declares', { given: { zone: 'a' }, want: /serverVariables\.zone: the servers of API t have no variable zone \(they have: region, port\)/ }],
+  ['a value that would change the host', { given: { port: '80@evil.example' }, want: /serverVariables\.port: "80@evil\.example" may not contain/ }],
+  ['a value that would add a path', { given: { port: '80/x' }, want: /may not contain/ }],
+];
+for (const [name, { given, want }] of badVariables) {
+  test(`Catalog refuses, at start-up, server variables with ${name}`, () => {
+    const table = { servers: [{ url: 'https://{region}.example.com:{port}', variables: { region: { default: 'eu', enum: ['eu', 'us'] }, port: { default: '443' } } }] };
+    assert.throws(() => compileOne(operation('op'), { table, api: { serverVariables: given } }), want);
+  });
+}
+
+test('Catalog refuses OAuth2 client credentials for a scheme that is not oauth2, naming the key', () => {
+  const op = operation('op', { security: [{ key: [] }] });
+  const table = { securitySchemes: { key: { type: 'apiKey' as const, in: 'header' as const, name: 'X-Key' } } };
+  assert.throws(() => compileOne(op, { table, api: { credentials: { key: { clientId: 'a', clientSecret: 'b' } } } }), /config apis\.t\.credentials\.key: clientId\/clientSecret fit only an oauth2 scheme; key is apiKey/);
+});
+
+test('Catalog resolves a relative OAuth2 token URL against the server and plans a token fetch', () => {
+  const op = operation('op', { security: [{ m: [] }] });
+  const table = { securitySchemes: { m: { type: 'oauth2' as const, tokenUrl: '/oauth/token' } } };
+  const compiled = compileOne(op, { table, api: { credentials: { m: { clientId: 'a', clientSecret: 'secret-b' } } } });
+  const target = { headers: {}, query: [], cookies: [] } as Parameters<typeof compiled.auth>[0];
+  compiled.auth(target);
+  assert.equal(typeof target.authorize, 'function');
+  assert.deepEqual(target.headers, {});
 });

@@ -247,3 +247,38 @@ test('relay.config.example.yaml loads with no environment and matches the genera
     for (const name of Object.keys(loaded.presets)) assert.equal(catalog.lookup(name).preset, loaded.presets[name]);
   }
 });
+
+test('resolveConfig accepts OAuth2 client credentials and server variables', () => {
+  const raw = {
+    apis: {
+      pets: {
+        serverVariables: { region: 'eu' },
+        credentials: { machine: { clientId: 'id', clientSecret: '${SECRET}', scopes: ['a'], tokenUrl: 'https://auth.example.com/t', clientAuth: 'body' } },
+      },
+    },
+  };
+  const { config, warnings } = resolveConfig(raw, { SECRET: 's' });
+  assert.deepEqual(config.apis.pets, {
+    serverVariables: { region: 'eu' },
+    credentials: { machine: { clientId: 'id', clientSecret: 's', scopes: ['a'], tokenUrl: 'https://auth.example.com/t', clientAuth: 'body' } },
+  });
+  assert.deepEqual(warnings, []);
+});
+
+test('resolveConfig drops OAuth2 client credentials whose secret variable is unset, with a warning', () => {
+  const raw = { apis: { pets: { credentials: { machine: { clientId: 'id', clientSecret: '${UNSET_SECRET}' } } } } };
+  const { config, warnings } = resolveConfig(raw, {});
+  assert.deepEqual(config.apis.pets, { credentials: {} });
+  assert.match(warnings[0]!, /apis\.pets\.credentials\.machine\.clientSecret: environment variable UNSET_SECRET is not set/);
+});
+
+const badOpenApiConfig: Array<[string, { given: unknown; want: RegExp }]> = [
+  ['a server variable that is not a string', { given: { apis: { p: { serverVariables: { port: 8080 } } } }, want: /apis\.p\.serverVariables\.port: must be string/ }],
+  ['an unknown clientAuth', { given: { apis: { p: { credentials: { m: { clientId: 'a', clientSecret: 'b', clientAuth: 'jwt' } } } } }, want: /apis\.p\.credentials\.m/ }],
+  ['a token URL that is not http(s)', { given: { apis: { p: { credentials: { m: { clientId: 'a', clientSecret: 'b', tokenUrl: 'file:///etc/passwd' } } } } }, want: /apis\.p\.credentials\.m/ }],
+];
+for (const [name, { given, want }] of badOpenApiConfig) {
+  test(`resolveConfig refuses ${name}, naming the key`, () => {
+    assert.throws(() => resolveConfig(given, {}), want);
+  });
+}

@@ -30,39 +30,46 @@ const accepted: Array<[string, { given: string; want: RequestMessage }]> = [
     'accepts a string id and params',
     {
       given: '{"request":"steam.getNewsForApp","id":"a1","params":{"appid":440}}',
-      want: { request: 'steam.getNewsForApp', id: 'a1', params: { appid: 440 }, data: undefined, hasData: false, timeout: null },
+      want: { request: 'steam.getNewsForApp', id: 'a1', params: { appid: 440 }, data: undefined, hasData: false, timeout: null, contentType: null, headers: false },
     },
   ],
   [
     'accepts a number id and defaults params to an empty object',
-    { given: '{"request":"hl2","id":7}', want: { request: 'hl2', id: 7, params: {}, data: undefined, hasData: false, timeout: null } },
+    { given: '{"request":"hl2","id":7}', want: { request: 'hl2', id: 7, params: {}, data: undefined, hasData: false, timeout: null, contentType: null, headers: false } },
   ],
   [
     'accepts id 0, which is a valid id and not a missing one',
-    { given: '{"request":"hl2","id":0}', want: { request: 'hl2', id: 0, params: {}, data: undefined, hasData: false, timeout: null } },
+    { given: '{"request":"hl2","id":0}', want: { request: 'hl2', id: 0, params: {}, data: undefined, hasData: false, timeout: null, contentType: null, headers: false } },
   ],
   [
     'carries data when the line has it',
     {
       given: '{"request":"pets.create","id":"x","data":{"name":"Rex"}}',
-      want: { request: 'pets.create', id: 'x', params: {}, data: { name: 'Rex' }, hasData: true, timeout: null },
+      want: { request: 'pets.create', id: 'x', params: {}, data: { name: 'Rex' }, hasData: true, timeout: null, contentType: null, headers: false },
     },
   ],
   [
     'reports hasData true when data is null',
-    { given: '{"request":"pets.create","id":"x","data":null}', want: { request: 'pets.create', id: 'x', params: {}, data: null, hasData: true, timeout: null } },
+    { given: '{"request":"pets.create","id":"x","data":null}', want: { request: 'pets.create', id: 'x', params: {}, data: null, hasData: true, timeout: null, contentType: null, headers: false } },
   ],
   [
     'treats params null as no params',
-    { given: '{"request":"hl2","id":"x","params":null}', want: { request: 'hl2', id: 'x', params: {}, data: undefined, hasData: false, timeout: null } },
+    { given: '{"request":"hl2","id":"x","params":null}', want: { request: 'hl2', id: 'x', params: {}, data: undefined, hasData: false, timeout: null, contentType: null, headers: false } },
+  ],
+  [
+    'carries the contentType and headers fields',
+    {
+      given: '{"request":"pets.create","id":"x","data":"aGk=","contentType":"application/octet-stream","headers":true}',
+      want: { request: 'pets.create', id: 'x', params: {}, data: 'aGk=', hasData: true, timeout: null, contentType: 'application/octet-stream', headers: true },
+    },
   ],
   [
     'carries a timeout in milliseconds',
-    { given: '{"request":"hl2","id":"t","timeout":2500}', want: { request: 'hl2', id: 't', params: {}, data: undefined, hasData: false, timeout: 2500 } },
+    { given: '{"request":"hl2","id":"t","timeout":2500}', want: { request: 'hl2', id: 't', params: {}, data: undefined, hasData: false, timeout: 2500, contentType: null, headers: false } },
   ],
   [
     'treats timeout null as no timeout',
-    { given: '{"request":"hl2","id":"t","timeout":null}', want: { request: 'hl2', id: 't', params: {}, data: undefined, hasData: false, timeout: null } },
+    { given: '{"request":"hl2","id":"t","timeout":null}', want: { request: 'hl2', id: 't', params: {}, data: undefined, hasData: false, timeout: null, contentType: null, headers: false } },
   ],
 ];
 
@@ -95,6 +102,9 @@ const refused: Array<[string, { given: string; want: { id: RequestId | null; cod
   ['refuses INVALID_FIELD for a fractional timeout', { given: '{"request":"hl2","id":"t","timeout":1.5}', want: { id: 't', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD for a timeout given as a string', { given: '{"request":"hl2","id":"t","timeout":"100"}', want: { id: 't', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD for a timeout setTimeout cannot hold', { given: '{"request":"hl2","id":"t","timeout":1e12}', want: { id: 't', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD when headers is not a boolean', { given: '{"request":"hl2","id":"h","headers":"yes"}', want: { id: 'h', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD when contentType is not a media type', { given: '{"request":"hl2","id":"c","contentType":"json"}', want: { id: 'c', code: 'INVALID_FIELD' } }],
+  ['refuses INVALID_FIELD when contentType holds a line break', { given: '{"request":"hl2","id":"c","contentType":"text/plain\\r\\nX-A: 1"}', want: { id: 'c', code: 'INVALID_FIELD' } }],
   ['refuses INVALID_FIELD for an unknown top-level field', { given: '{"request":"hl2","id":"u","parms":{}}', want: { id: 'u', code: 'INVALID_FIELD' } }],
 ];
 

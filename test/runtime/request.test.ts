@@ -239,14 +239,14 @@ test('buildRequest sends an x-www-form-urlencoded body, strictly encoded, arrays
   assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
 });
 
-test('buildRequest refuses UNSUPPORTED_MEDIA_TYPE for a nested form value', () => {
+test('buildRequest sends a nested form value as JSON text, the spec\'s default for objects in forms', () => {
   const op = create({ required: true, contentTypes: ['application/x-www-form-urlencoded'] });
-  assert.throws(() => buildRequest(op, {}, true, { a: { b: 1 } }), relayError('UNSUPPORTED_MEDIA_TYPE'));
+  assert.equal(buildRequest(op, {}, true, { a: { b: 1 } }).body, 'a=%7B%22b%22%3A1%7D');
 });
 
-test('buildRequest refuses UNSUPPORTED_MEDIA_TYPE for a body type relay cannot write', () => {
+test('buildRequest refuses UNSUPPORTED_MEDIA_TYPE for octet-stream data that is not base64', () => {
   const op = create({ required: true, contentTypes: ['application/octet-stream'] });
-  assert.throws(() => buildRequest(op, {}, true, 'bytes'), relayError('UNSUPPORTED_MEDIA_TYPE', /^cannot encode "data" as application\/octet-stream for operation t\.create$/));
+  assert.throws(() => buildRequest(op, {}, true, 'not base64!'), relayError('UNSUPPORTED_MEDIA_TYPE', /^cannot encode "data" as application\/octet-stream \("base64" is not valid base64\) for operation t\.create$/));
 });
 
 test('buildRequest sends a text body as is', () => {
@@ -277,4 +277,25 @@ test('buildRequest returns fresh headers for every request', () => {
   const second = buildRequest(op, { userId: 1 }, false, undefined);
   assert.equal(first.headers['x-trace'], 'one');
   assert.equal(second.headers['x-trace'], undefined);
+});
+
+test('buildRequest sends the spec default of an omitted parameter, even one that breaks its own schema', () => {
+  const op = compile(
+    operation('paged', {
+      params: [
+        param('limit', 'query', { schema: { type: 'integer', default: 20 } }),
+        param('order', 'query', { schema: { type: 'integer', default: 'asc' } }),
+        param('page', 'query', { schema: { type: 'integer' } }),
+      ],
+    }),
+  );
+  assert.equal(buildRequest(op, {}, false, undefined).path, '/v1/paged?limit=20&order=asc');
+  assert.equal(buildRequest(op, { limit: 5, page: 2 }, false, undefined).path, '/v1/paged?limit=5&order=asc&page=2');
+  assert.equal(buildRequest(op, { limit: null }, false, undefined).path, '/v1/paged?limit=20&order=asc');
+  assert.throws(() => buildRequest(op, { page: '2' }, false, undefined), relayError('INVALID_PARAMS', /params\.page: must be integer/));
+});
+
+test('buildRequest sends a content: application/json parameter as percent-encoded JSON text', () => {
+  const op = compile(operation('search', { params: [param('filter', 'query', { contentType: 'application/json', schema: { type: 'object' } })] }));
+  assert.equal(buildRequest(op, { filter: { a: { b: [1, 'x'] } } }, false, undefined).path, '/v1/search?filter=%7B%22a%22%3A%7B%22b%22%3A%5B1%2C%22x%22%5D%7D%7D');
 });

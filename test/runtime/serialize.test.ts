@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RelayError } from '../../runtime/errors.js';
-import { encodeStrict, serializeHeader, serializePath, serializeQuery, toValue } from '../../runtime/serialize.js';
+import { encodeStrict, serializeCookie, serializeHeader, serializePath, serializeQuery, toValue } from '../../runtime/serialize.js';
 import type { ParamSpec, ParamStyle } from '../../runtime/table.js';
 import { param } from '../fixtures/runtime/tables.js';
 
@@ -209,3 +209,36 @@ for (const [name, { given, want }] of notValues) {
     assert.throws(() => toValue(param('filter', 'query'), given), relayError('INVALID_PARAM', new RegExp(`filter: ${want.source}`)));
   });
 }
+
+/** Rows beyond the OpenAPI table: relay's tabDelimited (Swagger 2.0 `tsv`) and exploded delimited arrays. */
+const EXTRA_QUERY_ROWS: Row[] = [
+  ['tabDelimited', false, 'array', 'color=blue%09black%09brown'],
+  ['tabDelimited', false, 'object', 'color=R%09100%09G%09200%09B%09150'],
+  ['spaceDelimited', true, 'array', 'color=blue&color=black&color=brown'],
+  ['pipeDelimited', true, 'array', 'color=blue&color=black&color=brown'],
+];
+
+for (const [style, explode, kind, want] of EXTRA_QUERY_ROWS) {
+  test(`serialises a query ${kind} with style ${style} and explode ${explode} as ${want}`, () => {
+    const color = param('color', 'query', { style, explode });
+    assert.equal(serializeQuery(color, toValue(color, VALUES[kind])).join('&'), want);
+  });
+}
+
+const cookies: Array<[string, { given: unknown; want: string }]> = [
+  ['a string, percent-encoded so that ; and = cannot start another cookie', { given: 'a;b=c d', want: 'color=a%3Bb%3Dc%20d' }],
+  ['an array joined by commas (style form), the commas encoded', { given: ARRAY, want: 'color=blue%2Cblack%2Cbrown' }],
+  ['an object as key,value pairs', { given: OBJECT, want: 'color=R%2C100%2CG%2C200%2CB%2C150' }],
+];
+
+for (const [name, { given, want }] of cookies) {
+  test(`serializeCookie writes ${name}`, () => {
+    const c = param('color', 'cookie');
+    assert.equal(serializeCookie(c, toValue(c, given)), want);
+  });
+}
+
+test('serializeHeader refuses INVALID_PARAM for non-ASCII text, which cannot go out as a header', () => {
+  const h = param('X-Note', 'header');
+  assert.throws(() => serializeHeader(h, toValue(h, 'caf\u00e9')), relayError('INVALID_PARAM', /printable ASCII/));
+});

@@ -10,12 +10,14 @@ export interface Received {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body bytes as received. */
+  bytes: Buffer;
 }
 
 export interface Reply {
   status?: number;
   headers?: Record<string, string>;
-  body?: string | object;
+  body?: string | object | Buffer;
   /** Milliseconds to wait before answering. */
   delay?: number;
 }
@@ -36,10 +38,16 @@ export async function startUpstream(handler: Handler, host = '127.0.0.1', port =
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const record: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const bytes = Buffer.concat(chunks);
+      const record: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: bytes.toString(), bytes };
       received.push(record);
       const reply = await handler(record);
       if (reply.delay) await new Promise((r) => setTimeout(r, reply.delay));
+      if (Buffer.isBuffer(reply.body)) {
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/octet-stream', ...reply.headers });
+        res.end(reply.body);
+        return;
+      }
       const isText = typeof reply.body === 'string' || reply.body === undefined;
       res.writeHead(reply.status ?? 200, { 'content-type': isText ? 'text/plain' : 'application/json', ...reply.headers });
       res.end(isText ? (reply.body ?? '') : JSON.stringify(reply.body));
