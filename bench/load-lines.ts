@@ -53,6 +53,7 @@ socket.on('error', (err) => {
 });
 
 const DISPATCHED = '{"status":"dispatched"';
+let checked = false;
 const OK = '{"status":"ok","id":';
 function onReply(line: string): void {
   if (line.startsWith(DISPATCHED)) return;
@@ -67,6 +68,15 @@ function onReply(line: string): void {
     process.exit(1);
   }
   waiting.delete(id);
+  if (!checked) {
+    // The first final reply is read in full: the bench measures nothing unless the relay really relays.
+    checked = true;
+    const reply = JSON.parse(line) as { status?: string; id?: unknown; code?: unknown; response?: { response?: { player_count?: unknown } } };
+    if (reply.status !== 'ok' || reply.id !== id || reply.code !== 200 || reply.response?.response?.player_count !== 1234567) {
+      process.stderr.write(`load-lines: the relay's reply is not the upstream's answer: ${line.slice(0, 300)}\n`);
+      process.exit(1);
+    }
+  }
   if (!ok) process.stderr.write(`load-lines: error reply ${line.slice(0, 300)}\n`);
   resolve(ok);
 }

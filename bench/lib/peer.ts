@@ -33,6 +33,8 @@ export async function buildPeer(): Promise<Peer> {
   });
   const entry = path.join(out, 'index.js');
   await writeFile(entry, outputText);
+  // Only the JavaScript is run; the TypeScript source would otherwise fall under relay's own `tsc`.
+  await rm(path.join(out, 'src'), { recursive: true, force: true });
   return { entry, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
