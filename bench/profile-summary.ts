@@ -1,7 +1,7 @@
 /**
  * Summarise a V8 .cpuprofile (from `node --cpu-prof`): where the time goes, by self time per function,
  * per file and per area (relay's runtime, undici, Node's internals, GC, ...), and by inclusive time
- * per function. Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]
+ * per function. Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP] [SKIP_MS]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,19 +54,26 @@ export function area(file: string, fn: string): string {
   return 'other';
 }
 
-/** Self time per node id (ms), from the sample stream. */
-function selfTimes(profile: CpuProfile): Map<number, number> {
+/** Self time per node id (ms), from the sample stream, leaving out the first `skipMs` (start-up). */
+function selfTimes(profile: CpuProfile, skipMs: number): Map<number, number> {
   const self = new Map<number, number>();
+  let at = 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    at += ms;
+    if (at < skipMs) continue;
     const id = profile.samples[i]!;
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    self.set(id, (self.get(id) ?? 0) + ms);
   }
   return self;
 }
 
-/** The summary as text tables; percentages are of busy time (all samples but idle). */
-export function summarise(profile: CpuProfile, top = 25): string {
-  const self = selfTimes(profile);
+/**
+ * The summary as text tables; percentages are of busy time (all samples but idle).
+ * `skipMs` leaves out the profile's first milliseconds, e.g. start-up and warm-up.
+ */
+export function summarise(profile: CpuProfile, top = 25, skipMs = 0): string {
+  const self = selfTimes(profile, skipMs);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const key = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${shortFile(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
   const fnSelf = new Map<string, number>();
@@ -110,7 +117,7 @@ export function summarise(profile: CpuProfile, top = 25): string {
       .map(([k, ms]) => [k, ms.toFixed(0), pct(ms)]);
   const wall = (profile.endTime - profile.startTime) / 1000;
   return [
-    `profile: ${wall.toFixed(0)} ms wall, ${busy.toFixed(0)} ms busy, ${idle.toFixed(0)} ms idle; % of busy time`,
+    `profile: ${wall.toFixed(0)} ms wall, first ${skipMs.toFixed(0)} ms left out; then ${busy.toFixed(0)} ms busy, ${idle.toFixed(0)} ms idle; % of busy time`,
     table(['area (self time)', 'ms', '%'], rows(areaSelf, 20)),
     table(['file (self time)', 'ms', '%'], rows(fileSelf, top)),
     table(['function (self time)', 'ms', '%'], rows(fnSelf, top)),
@@ -121,9 +128,9 @@ export function summarise(profile: CpuProfile, top = 25): string {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]\n');
+    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP] [SKIP_MS]\n');
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(`${summarise(profile, Number(process.argv[3] ?? 25))}\n`);
+  process.stdout.write(`${summarise(profile, Number(process.argv[3] ?? 25), Number(process.argv[4] ?? 0))}\n`);
 }

@@ -119,7 +119,8 @@ try {
       if (!skip.has('unix')) await measure('relay-unix', 'load-lines.ts', { ...lines, connect: { path: relay.unix } });
       const code = await relay.stop();
       if (code !== 0) throw new Error(`relay-run exited with ${code}:\n${relay.output()}`);
-      if (flags.profile) await reportProfile(path.resolve(flags.profile));
+      // Start-up and the first warm-up are left out of the summary: steady state is what is profiled.
+      if (flags.profile) await reportProfile(path.resolve(flags.profile), relay.startMs + warmupMs);
     }
     if (!skip.has('peer')) {
       log('peer: generating the MCP server with openapi-mcp-generator');
@@ -233,12 +234,13 @@ async function measureGenerator(): Promise<GeneratorResult> {
   return result;
 }
 
-async function reportProfile(dir: string): Promise<void> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+async function reportProfile(dir: string, skipMs: number): Promise<void> {
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (tsx's loader hooks run in another).
+  const files = (await readdir(dir)).filter((f) => /\.0\.\d+\.cpuprofile$/.test(f));
   const newest = (await Promise.all(files.map(async (f) => ({ f, t: (await stat(path.join(dir, f))).mtimeMs })))).sort((a, b) => b.t - a.t)[0];
   if (!newest) throw new Error(`no .cpuprofile in ${dir}`);
   log(`profile: ${path.join(dir, newest.f)}`);
-  process.stdout.write(`${summarise(JSON.parse(readFileSync(path.join(dir, newest.f), 'utf8')), 25)}\n`);
+  process.stdout.write(`${summarise(JSON.parse(readFileSync(path.join(dir, newest.f), 'utf8')), 25, skipMs)}\n`);
 }
 
 function machine(): BenchResults['machine'] {

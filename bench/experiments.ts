@@ -1,0 +1,196 @@
+/**
+ * Measure optimisation ideas without touching runtime/: each variant is a copy of runtime/ in a temp
+ * folder with one patch applied (a literal find/replace that fails loudly once the source has moved on),
+ * run through the bench's relay-tcp part with --relay-bin, rounds interleaved so that drift on a shared
+ * machine hits every variant alike. Usage: node --import tsx bench/experiments.ts [--rounds 2]
+ * [--levels 1,256] [--duration 3000] [--only a,b]. Writes bench/results/experiments.json.
+ */
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import ts from 'typescript';
+import { BENCH, ROOT } from './lib/paths.js';
+import { table } from './lib/report.js';
+import type { BenchResults } from './lib/report.js';
+import type { RunResult } from './lib/drive.js';
+import { timeRun } from './lib/processes.js';
+
+interface Patch {
+  file: string;
+  find: string;
+  replace: string;
+}
+
+interface Variant {
+  name: string;
+  what: string;
+  patches: Patch[];
+  /** Run compiled JavaScript (TypeScript's transpileModule) instead of the .ts sources through tsx. */
+  compiled?: boolean;
+}
+
+const SERVER_WRITE = `    const write = (text: string) => {
+      if (!socket.destroyed && socket.writable) socket.write(text);
+    };`;
+
+const CORK: Patch = {
+  file: 'server.ts',
+  find: SERVER_WRITE,
+  replace: `    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
+    const write = (text: string) => {
+      if (socket.destroyed || !socket.writable) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      socket.write(text);
+    };`,
+};
+
+const BATCH: Patch = {
+  file: 'server.ts',
+  find: SERVER_WRITE,
+  // One write per turn of the event loop: replies to every upstream response read in this turn go together.
+  // (Not safe as is: socket.end() may come before the flush; the experiment never half-closes.)
+  replace: `    let queued = '';
+    const flush = () => {
+      const text = queued;
+      queued = '';
+      if (!socket.destroyed && socket.writable) socket.write(text);
+    };
+    const write = (text: string) => {
+      if (socket.destroyed || !socket.writable) return;
+      if (queued === '') setImmediate(flush);
+      queued += text;
+    };`,
+};
+
+const RAW_JSON: Patch[] = [
+  {
+    file: 'relay.ts',
+    find: `import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId } from './protocol.js';`,
+    replace: `import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, seconds, type RequestId } from './protocol.js';`,
+  },
+  {
+    file: 'relay.ts',
+    find: `          write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));`,
+    // The upper bound of "no parse and stringify": the JSON body is spliced in unchecked, CR/LF made spaces.
+    replace: `          if (text !== '' && isJson(res.contentType)) {
+            const ok = op.isSuccess(res.status);
+            write(\`{"status":"\${ok ? 'ok' : 'error'}","id":\${JSON.stringify(msg.id)},"time":\${seconds(performance.now() - started)},"code":\${res.status},"response":\${text.replace(/[\\r\\n]/g, ' ')}}\\n\`);
+          } else write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));`,
+  },
+];
+
+const PIPELINING: Patch = {
+  file: 'dispatch.ts',
+  find: `    keepAliveTimeout: 4_000,`,
+  replace: `    keepAliveTimeout: 4_000,
+    pipelining: 10,`,
+};
+
+const VARIANTS: Variant[] = [
+  { name: 'baseline', what: 'runtime/ as it is (a copy, through tsx)', patches: [] },
+  { name: 'cork', what: 'server.ts: cork the socket on the first write of a tick, uncork on the next tick', patches: [CORK] },
+  { name: 'batch', what: 'server.ts: queue reply text, one socket.write per event-loop turn (setImmediate)', patches: [BATCH] },
+  { name: 'raw-json', what: 'relay.ts: splice a JSON upstream body into the reply, no JSON.parse/stringify', patches: RAW_JSON },
+  { name: 'pipelining', what: 'dispatch.ts: undici pipelining 10 per upstream connection', patches: [PIPELINING] },
+  { name: 'compiled', what: 'runtime/ transpiled to .js by TypeScript, run without tsx', patches: [], compiled: true },
+  { name: 'all', what: 'batch + raw-json + compiled', patches: [BATCH, ...RAW_JSON], compiled: true },
+];
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '2' },
+    levels: { type: 'string', default: '1,256' },
+    warmup: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '3000' },
+    only: { type: 'string' },
+  },
+});
+const only = flags.only ? new Set(flags.only.split(',')) : null;
+const variants = VARIANTS.filter((v) => !only || only.has(v.name) || v.name === 'baseline');
+
+const tmp = await mkdtemp(path.join(os.tmpdir(), 'relay-exp-'));
+await symlink(path.join(ROOT, 'node_modules'), path.join(tmp, 'node_modules'));
+await writeFile(path.join(tmp, 'package.json'), await readFile(path.join(ROOT, 'package.json')));
+
+/** Copy runtime/ to tmp/<variant>/runtime, apply the patches, compile when asked; returns the relay-run entry. */
+async function prepare(v: Variant): Promise<string> {
+  const dir = path.join(tmp, v.name, 'runtime');
+  await mkdir(path.dirname(dir), { recursive: true });
+  await cp(path.join(ROOT, 'runtime'), dir, { recursive: true });
+  // package.json sits two levels up for version.ts: ../package.json from runtime/ of the variant.
+  await writeFile(path.join(tmp, v.name, 'package.json'), await readFile(path.join(ROOT, 'package.json')));
+  for (const p of v.patches) {
+    const file = path.join(dir, p.file);
+    const text = await readFile(file, 'utf8');
+    if (!text.includes(p.find)) throw new Error(`variant ${v.name}: the patch no longer applies to runtime/${p.file} (its anchor text has changed)`);
+    await writeFile(file, text.replace(p.find, p.replace));
+  }
+  if (v.compiled) {
+    for (const f of (await readdir(dir)).filter((f) => f.endsWith('.ts'))) {
+      const source = await readFile(path.join(dir, f), 'utf8');
+      const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+      await writeFile(path.join(dir, f.replace(/\.ts$/, '.js')), outputText);
+    }
+    await writeFile(path.join(dir, 'relay-run.js'), `const { main } = await import('./cli.js');\nprocess.exitCode = await main(process.argv.slice(2), process.env);\n`);
+  }
+  return path.join(dir, 'relay-run.js');
+}
+
+async function bench(args: string[]): Promise<BenchResults> {
+  const out = path.join(tmp, `r-${Date.now()}.json`);
+  const run = await timeRun(['--import', 'tsx', path.join(BENCH, 'run.ts'), ...args, '--levels', flags.levels, '--warmup', flags.warmup, '--duration', flags.duration, '--out', out], 300_000);
+  if (run.code !== 0) throw new Error(`bench ${args.join(' ')} failed:\n${run.output}`);
+  return JSON.parse(await readFile(out, 'utf8')) as BenchResults;
+}
+
+const ONLY_TCP = ['--skip', 'direct,unix,peer,scale,generator'];
+const entries = new Map<string, string>();
+for (const v of variants) entries.set(v.name, await prepare(v));
+const results = new Map<string, RunResult[][]>();
+const directs: RunResult[][] = [];
+const rounds = Number(flags.rounds);
+for (let round = 1; round <= rounds; round++) {
+  process.stderr.write(`experiments: round ${round}/${rounds}: direct\n`);
+  directs.push((await bench(['--skip', 'tcp,unix,peer,scale,generator'])).runs.direct!);
+  for (const v of variants) {
+    process.stderr.write(`experiments: round ${round}/${rounds}: ${v.name}\n`);
+    const res = await bench([...ONLY_TCP, '--relay-bin', entries.get(v.name)!]);
+    results.set(v.name, [...(results.get(v.name) ?? []), res.runs['relay-tcp']!]);
+  }
+}
+await rm(tmp, { recursive: true, force: true });
+
+/** The mean of each figure over the rounds, per level. */
+const mean = (per: RunResult[][]) =>
+  per[0]!.map((_, i) => {
+    const at = per.map((r) => r[i]!);
+    const avg = (f: (r: RunResult) => number) => Math.round((10 * at.reduce((s, r) => s + f(r), 0)) / at.length) / 10;
+    return { inflight: at[0]!.inflight, rps: avg((r) => r.rps), p50Us: avg((r) => r.p50Us), p99Us: avg((r) => r.p99Us), cpuUsPerReq: avg((r) => r.cpuUsPerReq) };
+  });
+const direct = mean(directs);
+const base = mean(results.get('baseline')!);
+const rows: Array<Array<string | number>> = direct.map((d) => ['direct', d.inflight, d.rps, d.p50Us, d.cpuUsPerReq, '', '', '']);
+const summary: Record<string, unknown> = { direct, variants: {} };
+for (const v of variants) {
+  const m = mean(results.get(v.name)!);
+  (summary.variants as Record<string, unknown>)[v.name] = { what: v.what, runs: m, rounds: results.get(v.name) };
+  m.forEach((r, i) => {
+    const b = base[i]!;
+    const d = direct[i]!;
+    rows.push([v.name, r.inflight, r.rps, r.p50Us, r.cpuUsPerReq, `${Math.round((100 * (b.cpuUsPerReq - r.cpuUsPerReq)) / b.cpuUsPerReq)}%`, (r.rps / d.rps).toFixed(2), (r.cpuUsPerReq / d.cpuUsPerReq).toFixed(2)]);
+  });
+}
+process.stdout.write(`${table(['variant', 'N', 'req/s', 'p50 us', 'relay CPU us/req', 'CPU saved vs baseline', 'rps/direct', 'CPU/direct'], rows)}\n\n`);
+process.stdout.write(`${variants.map((v) => `${v.name}: ${v.what}`).join('\n')}\n`);
+process.stdout.write(`(means of ${rounds} interleaved rounds; load average now ${os.loadavg()[0]!.toFixed(2)})\n`);
+await mkdir(path.join(BENCH, 'results'), { recursive: true });
+await writeFile(path.join(BENCH, 'results', 'experiments.json'), `${JSON.stringify({ date: new Date().toISOString(), rounds, levels: flags.levels, ...summary }, null, 2)}\n`);
