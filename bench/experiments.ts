@@ -1,8 +1,8 @@
 /**
  * Measure optimisation ideas without touching runtime/: each variant is a copy of runtime/ in a temp
  * folder with one patch applied (a literal find/replace that fails loudly once the source has moved on),
- * run through the bench's relay-tcp part with --relay-bin, rounds interleaved so that drift on a shared
- * machine hits every variant alike. Usage: node --import tsx bench/experiments.ts [--rounds 2]
+ * run through the bench's relay-tcp part with --relay-bin, rounds interleaved in rotating order so that drift
+ * on a shared machine hits every variant alike; medians are reported. Usage: node --import tsx bench/experiments.ts [--rounds 3]
  * [--levels 1,256] [--duration 3000] [--only a,b]. Writes bench/results/experiments.json.
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -107,7 +107,7 @@ const VARIANTS: Variant[] = [
 
 const { values: flags } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     levels: { type: 'string', default: '1,256' },
     warmup: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '3000' },
@@ -161,7 +161,9 @@ const rounds = Number(flags.rounds);
 for (let round = 1; round <= rounds; round++) {
   process.stderr.write(`experiments: round ${round}/${rounds}: direct\n`);
   directs.push((await bench(['--skip', 'tcp,unix,peer,scale,generator'])).runs.direct!);
-  for (const v of variants) {
+  // Each round starts one variant further on (a Latin square), so that no variant always runs last.
+  const order = variants.map((_, i) => variants[(i + round - 1) % variants.length]!);
+  for (const v of order) {
     process.stderr.write(`experiments: round ${round}/${rounds}: ${v.name}\n`);
     const res = await bench([...ONLY_TCP, '--relay-bin', entries.get(v.name)!]);
     results.set(v.name, [...(results.get(v.name) ?? []), res.runs['relay-tcp']!]);
@@ -169,12 +171,16 @@ for (let round = 1; round <= rounds; round++) {
 }
 await rm(tmp, { recursive: true, force: true });
 
-/** The mean of each figure over the rounds, per level. */
+/** The median of each figure over the rounds, per level (robust to a round that another process disturbed). */
 const mean = (per: RunResult[][]) =>
   per[0]!.map((_, i) => {
     const at = per.map((r) => r[i]!);
-    const avg = (f: (r: RunResult) => number) => Math.round((10 * at.reduce((s, r) => s + f(r), 0)) / at.length) / 10;
-    return { inflight: at[0]!.inflight, rps: avg((r) => r.rps), p50Us: avg((r) => r.p50Us), p99Us: avg((r) => r.p99Us), cpuUsPerReq: avg((r) => r.cpuUsPerReq) };
+    const med = (f: (r: RunResult) => number) => {
+      const xs = at.map(f).sort((a, b) => a - b);
+      const mid = xs.length / 2;
+      return Math.round(10 * (xs.length % 2 ? xs[Math.floor(mid)]! : (xs[mid - 1]! + xs[mid]!) / 2)) / 10;
+    };
+    return { inflight: at[0]!.inflight, rps: med((r) => r.rps), p50Us: med((r) => r.p50Us), p99Us: med((r) => r.p99Us), cpuUsPerReq: med((r) => r.cpuUsPerReq) };
   });
 const direct = mean(directs);
 const base = mean(results.get('baseline')!);
@@ -191,6 +197,6 @@ for (const v of variants) {
 }
 process.stdout.write(`${table(['variant', 'N', 'req/s', 'p50 us', 'relay CPU us/req', 'CPU saved vs baseline', 'rps/direct', 'CPU/direct'], rows)}\n\n`);
 process.stdout.write(`${variants.map((v) => `${v.name}: ${v.what}`).join('\n')}\n`);
-process.stdout.write(`(means of ${rounds} interleaved rounds; load average now ${os.loadavg()[0]!.toFixed(2)})\n`);
+process.stdout.write(`(medians of ${rounds} interleaved rounds; load average now ${os.loadavg()[0]!.toFixed(2)})\n`);
 await mkdir(path.join(BENCH, 'results'), { recursive: true });
 await writeFile(path.join(BENCH, 'results', 'experiments.json'), `${JSON.stringify({ date: new Date().toISOString(), rounds, levels: flags.levels, ...summary }, null, 2)}\n`);

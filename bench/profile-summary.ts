@@ -41,14 +41,23 @@ export function shortFile(url: string): string {
 export function area(file: string, fn: string): string {
   if (file === '(native)') {
     if (fn === '(garbage collector)' || fn === '(idle)' || fn === '(program)') return fn;
+    // ajv compiles schemas into functions without a script URL.
+    if (/^validate\d+$/.test(fn)) return 'ajv compiled validators';
+    if (fn === 'writeUtf8String' || fn === 'writeLatin1String' || fn === 'writeBuffer' || fn === 'writev') return 'socket writes (native, incl. the write syscall)';
     return 'native (JSON, Buffer, ... builtins)';
   }
   if (file.startsWith('runtime/')) return 'relay runtime/';
   if (file.startsWith('generated/')) return 'relay generated/';
+  if (file.startsWith('generator/')) return 'relay generator/';
+  if (file.startsWith('@apidevtools/')) return 'swagger-parser (@apidevtools)';
+  if (file.startsWith('ajv/') || file.startsWith('ajv-formats/')) return 'ajv';
+  if (file.startsWith('handlebars/')) return 'handlebars';
   if (file.startsWith('undici/')) return 'undici';
+  if (file.startsWith('wasm://')) return 'undici (llhttp wasm)';
   if (file.startsWith('tsx/') || file.startsWith('esbuild/')) return 'tsx';
   if (file.startsWith('node:internal/streams') || file === 'node:stream') return 'node streams';
   if (file.startsWith('node:net') || file.startsWith('node:internal/stream_base') || file.startsWith('node:internal/net')) return 'node net';
+  if (file.startsWith('node:internal/modules')) return 'node module loader (tsx hooks included)';
   if (file.startsWith('node:internal/process') || file.startsWith('node:internal/timers') || file === 'node:timers') return 'node event loop (ticks, timers)';
   if (file.startsWith('node:')) return 'node other';
   return 'other';
