@@ -3,7 +3,7 @@
  * folder with one patch applied (a literal find/replace that fails loudly once the source has moved on),
  * run through the bench's relay-tcp part with --relay-bin, rounds interleaved in rotating order so that drift
  * on a shared machine hits every variant alike; medians are reported. Usage: node --import tsx bench/experiments.ts [--rounds 3]
- * [--levels 1,256] [--duration 3000] [--only a,b]. Writes bench/results/experiments.json.
+ * [--levels 1,256] [--duration 3000] [--only a,b] [--prepare DIR]. Writes bench/results/experiments.json.
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -112,6 +112,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '3000' },
     only: { type: 'string' },
+    prepare: { type: 'string' },
   },
 });
 const only = flags.only ? new Set(flags.only.split(',')) : null;
@@ -155,6 +156,13 @@ async function bench(args: string[]): Promise<BenchResults> {
 const ONLY_TCP = ['--skip', 'direct,unix,peer,scale,generator'];
 const entries = new Map<string, string>();
 for (const v of variants) entries.set(v.name, await prepare(v));
+if (flags.prepare !== undefined) {
+  // --prepare DIR: keep the patched copies (e.g. to profile one with run.ts --relay-bin ... --profile) and stop.
+  await cp(tmp, path.resolve(flags.prepare), { recursive: true, verbatimSymlinks: true });
+  await rm(tmp, { recursive: true, force: true });
+  for (const [name, entry] of entries) process.stdout.write(`${name}: ${path.join(path.resolve(flags.prepare), path.relative(tmp, entry))}\n`);
+  process.exit(0);
+}
 const results = new Map<string, RunResult[][]>();
 const directs: RunResult[][] = [];
 const rounds = Number(flags.rounds);

@@ -41,8 +41,10 @@ const call = () =>
   });
 
 let rest = '';
+let reads = 0;
 socket.setEncoding('utf8');
 socket.on('data', (text: string) => {
+  reads++;
   const lines = (rest + text).split('\n');
   rest = lines.pop()!;
   for (const line of lines) onReply(line);
@@ -81,7 +83,17 @@ function onReply(line: string): void {
   resolve(ok);
 }
 
-const results: RunResult[] = [];
-for (const inflight of args.levels) results.push(await drive({ ...args, inflight }, call, () => cpuTimeUs(args.relayPid)));
+const results: Array<RunResult & { readsPerReq: number }> = [];
+for (const inflight of args.levels) {
+  // Socket reads per request over the window: how many separate writes of the relay reach the client
+  // (at most 2 per request, a dispatched and a final line; fewer when the relay batches its writes).
+  const marks: number[] = [];
+  const sample = () => {
+    marks.push(reads);
+    return cpuTimeUs(args.relayPid);
+  };
+  const r = await drive({ ...args, inflight }, call, sample);
+  results.push({ ...r, readsPerReq: Math.round((100 * (marks[1]! - marks[0]!)) / r.requests) / 100 });
+}
 socket.end();
 process.stdout.write(`${JSON.stringify(results)}\n`);

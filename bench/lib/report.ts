@@ -126,11 +126,15 @@ export function render(res: BenchResults): string {
   const rows: Array<Array<string | number>> = [];
   for (const s of SCENARIOS) {
     for (const r of res.runs[s] ?? []) {
-      rows.push([s, r.inflight, fmt(r.rps), fmt(r.p50Us), fmt(r.p99Us), fmt(r.cpuUsPerReq, 1), r.requests, r.errors]);
+      const reads = (r as RunResult & { readsPerReq?: number }).readsPerReq;
+      rows.push([s, r.inflight, fmt(r.rps), fmt(r.p50Us), fmt(r.p99Us), fmt(r.cpuUsPerReq, 1), r.requests, r.errors, reads === undefined ? '' : fmt(reads, 2)]);
     }
   }
-  parts.push(table(['scenario', 'N', 'req/s', 'p50 us', 'p99 us', 'CPU us/req', 'requests', 'errors'], rows));
-  parts.push('CPU us/req: direct = the client process itself; relay-* = the relay-run process; peer = the MCP server process.');
+  parts.push(table(['scenario', 'N', 'req/s', 'p50 us', 'p99 us', 'CPU us/req', 'requests', 'errors', 'reads/req'], rows));
+  parts.push(
+    'CPU us/req: direct = the client process itself; relay-* = the relay-run process; peer = the MCP server process.\n' +
+      'reads/req: socket reads of the line client per request (2 = every dispatched and final line came in its own write).',
+  );
   if (res.ratios.length > 0) parts.push(table(['ratio', 'N', 'value'], res.ratios.map((r) => [r.name, r.inflight, r.value])));
   if (res.scale) {
     const s = res.scale;
