@@ -95,6 +95,8 @@ const PIPELINING: Patch = {
     pipelining: 10,`,
 };
 
+const NAGLE: Patch = { file: 'server.ts', find: `    socket.setNoDelay(true);\n`, replace: '' };
+
 const VARIANTS: Variant[] = [
   { name: 'baseline', what: 'runtime/ as it is (a copy, through tsx)', patches: [] },
   { name: 'cork', what: 'server.ts: cork the socket on the first write of a tick, uncork on the next tick', patches: [CORK] },
@@ -102,6 +104,8 @@ const VARIANTS: Variant[] = [
   { name: 'raw-json', what: 'relay.ts: splice a JSON upstream body into the reply, no JSON.parse/stringify', patches: RAW_JSON },
   { name: 'pipelining', what: 'dispatch.ts: undici pipelining 10 per upstream connection', patches: [PIPELINING] },
   { name: 'compiled', what: 'runtime/ transpiled to .js by TypeScript, run without tsx', patches: [], compiled: true },
+  { name: 'no-nodelay', what: 'server.ts without setNoDelay(true): Nagle on for reply lines', patches: [NAGLE] },
+  { name: 'batch+compiled', what: 'batch + compiled', patches: [BATCH], compiled: true },
   { name: 'all', what: 'batch + raw-json + compiled', patches: [BATCH, ...RAW_JSON], compiled: true },
 ];
 
@@ -180,7 +184,7 @@ for (let round = 1; round <= rounds; round++) {
 await rm(tmp, { recursive: true, force: true });
 
 /** The median of each figure over the rounds, per level (robust to a round that another process disturbed). */
-const mean = (per: RunResult[][]) =>
+const median = (per: RunResult[][]) =>
   per[0]!.map((_, i) => {
     const at = per.map((r) => r[i]!);
     const med = (f: (r: RunResult) => number) => {
@@ -190,12 +194,12 @@ const mean = (per: RunResult[][]) =>
     };
     return { inflight: at[0]!.inflight, rps: med((r) => r.rps), p50Us: med((r) => r.p50Us), p99Us: med((r) => r.p99Us), cpuUsPerReq: med((r) => r.cpuUsPerReq) };
   });
-const direct = mean(directs);
-const base = mean(results.get('baseline')!);
+const direct = median(directs);
+const base = median(results.get('baseline')!);
 const rows: Array<Array<string | number>> = direct.map((d) => ['direct', d.inflight, d.rps, d.p50Us, d.cpuUsPerReq, '', '', '']);
 const summary: Record<string, unknown> = { direct, variants: {} };
 for (const v of variants) {
-  const m = mean(results.get(v.name)!);
+  const m = median(results.get(v.name)!);
   (summary.variants as Record<string, unknown>)[v.name] = { what: v.what, runs: m, rounds: results.get(v.name) };
   m.forEach((r, i) => {
     const b = base[i]!;
