@@ -206,7 +206,7 @@ async function measureGenerator(): Promise<GeneratorResult> {
     spec: path.relative(ROOT, GITHUB_SPEC),
     operations: ok ? Number(/\((\d+) operations\)/.exec(gen.output)?.[1] ?? NaN) : null,
     relayGenMs: ok ? Math.round(gen.ms) : null,
-    relayGenError: ok ? null : `exit ${gen.code}: ${gen.output.trim().split('\n').slice(0, 3).join(' / ').slice(0, 300)}`,
+    relayGenError: ok ? null : `exit ${gen.code}: ${firstLines(gen.output)}`,
     moduleBytes: ok ? (await stat(module)).size : null,
     startupGeneratedMs: null,
     startupGeneratedError: ok ? null : 'no module (relay-gen failed)',
@@ -224,7 +224,7 @@ async function measureGenerator(): Promise<GeneratorResult> {
     try {
       result.startupGeneratedMs = await startup(module);
     } catch (err) {
-      result.startupGeneratedError = (err as Error).message.split('\n').slice(0, 3).join(' / ').slice(0, 300);
+      result.startupGeneratedError = firstLines((err as Error).message);
     }
   }
   // The median of three starts (one with --quick).
@@ -232,6 +232,12 @@ async function measureGenerator(): Promise<GeneratorResult> {
   for (let i = 0; i < (quick ? 1 : 3); i++) steam.push(await startup(STEAM_MODULE));
   result.startupSteamMs = steam.sort((a, b) => a - b)[Math.floor(steam.length / 2)]!;
   return result;
+}
+
+/** The first three non-blank lines of a process's output, on one line. */
+function firstLines(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.slice(0, 3).join(' / ').slice(0, 300);
 }
 
 async function reportProfile(dir: string, skipMs: number): Promise<void> {

@@ -82,8 +82,9 @@ export function ratios(runs: BenchResults['runs']): Ratio[] {
 /** The targets, judged on the relay over TCP at the highest level measured (256 by default). */
 export function targets(res: Pick<BenchResults, 'runs' | 'scale' | 'generator'>): Target[] {
   const levels = (res.runs['relay-tcp'] ?? []).map((r) => r.inflight);
-  const top = Math.max(...levels);
-  const low = Math.min(...levels);
+  // With relay-tcp skipped nothing is judged on it; the labels still name the default levels.
+  const top = levels.length > 0 ? Math.max(...levels) : 256;
+  const low = levels.length > 0 ? Math.min(...levels) : 1;
   const tcp = res.runs['relay-tcp'];
   const direct = res.runs.direct;
   const peer = res.runs.peer;

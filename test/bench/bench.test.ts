@@ -92,3 +92,18 @@ test('the bench refuses an unknown part to skip and names the parts', async () =
   assert.notEqual(res.code, 0);
   assert.match(res.stderr, /unknown part nothing; parts are direct, tcp, unix, peer, scale, generator/);
 });
+
+test('the bench records a relay-gen failure and its reason instead of a time', async () => {
+  const out = path.join(tmp, 'failed-gen.json');
+  const spec = path.join(ROOT, 'test', 'fixtures', 'generator', 'invalid-response.yaml');
+  const res = await bench(['--quick', '--skip', 'direct,tcp,unix,peer,scale', '--gen-spec', spec, '--out', out]);
+  assert.equal(res.code, 0, `bench failed:\n${res.stderr}\n${res.stdout}`);
+  const gen = rowsOf(res.stdout, 'generator and start-up');
+  assert.match(gen.find((r) => r[0] === 'relay-gen on invalid-response.yaml')?.[1] ?? '', /^FAILED: exit 1: .*must have required property 'description'/);
+  assert.match(gen.find((r) => r[0] === 'relay-run start-up, module of invalid-response.yaml')?.[1] ?? '', /^FAILED: no module/);
+  const targets = rowsOf(res.stdout, 'target');
+  assert.deepEqual(targets.find((t) => t[0] === 'relay-gen on invalid-response.yaml')?.slice(2), ['not measured', '-']);
+  const json = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
+  assert.equal(json.generator?.relayGenMs, null);
+  assert.match(json.generator?.relayGenError ?? '', /description/);
+});
