@@ -18,7 +18,8 @@ import { timeRun } from './lib/processes.js';
 
 interface Patch {
   file: string;
-  find: string;
+  /** Literal text, or a pattern for code whose details vary between versions of runtime/. */
+  find: string | RegExp;
   replace: string;
 }
 
@@ -71,20 +72,20 @@ const BATCH: Patch = {
     };`,
 };
 
+// The upper bound of "no parse and stringify": decode() hands the JSON body over unchecked (CR/LF made
+// spaces) and responseLine() splices it in place of the stringified response, which is its last key.
 const RAW_JSON: Patch[] = [
   {
     file: 'relay.ts',
-    find: `import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId } from './protocol.js';`,
-    replace: `import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, seconds, type RequestId } from './protocol.js';`,
+    find: `      return JSON.parse(text);`,
+    replace: `      return { __raw: text.replace(/[\\r\\n]/g, ' ') };`,
   },
   {
-    file: 'relay.ts',
-    find: `          write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));`,
-    // The upper bound of "no parse and stringify": the JSON body is spliced in unchecked, CR/LF made spaces.
-    replace: `          if (text !== '' && isJson(res.contentType)) {
-            const ok = op.isSuccess(res.status);
-            write(\`{"status":"\${ok ? 'ok' : 'error'}","id":\${JSON.stringify(msg.id)},"time":\${seconds(performance.now() - started)},"code":\${res.status},"response":\${text.replace(/[\\r\\n]/g, ' ')}}\\n\`);
-          } else write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decode(text, res.contentType)));`,
+    file: 'protocol.ts',
+    find: /(export function responseLine\([^)]*\): string \{\n)(  return `\$\{JSON\.stringify\((\{[^\n]*response \})\)\}\\n`;)/,
+    replace: `$1  const raw = (response as { __raw?: unknown } | null)?.__raw;
+  if (typeof raw === 'string') return \`\${JSON.stringify({ ...$3, response: 0 }).slice(0, -2)}\${raw}}\\n\`;
+$2`,
   },
 ];
 
@@ -136,8 +137,10 @@ async function prepare(v: Variant): Promise<string> {
   for (const p of v.patches) {
     const file = path.join(dir, p.file);
     const text = await readFile(file, 'utf8');
-    if (!text.includes(p.find)) throw new Error(`variant ${v.name}: the patch no longer applies to runtime/${p.file} (its anchor text has changed)`);
-    await writeFile(file, text.replace(p.find, p.replace));
+    const applies = typeof p.find === 'string' ? text.includes(p.find) : p.find.test(text);
+    if (!applies) throw new Error(`variant ${v.name}: the patch no longer applies to runtime/${p.file} (its anchor text has changed)`);
+    // A function replacement keeps `$` in the literal case literal.
+    await writeFile(file, typeof p.find === 'string' ? text.replace(p.find, () => p.replace) : text.replace(p.find, p.replace));
   }
   if (v.compiled) {
     for (const f of (await readdir(dir)).filter((f) => f.endsWith('.ts'))) {
