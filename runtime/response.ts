@@ -3,6 +3,8 @@
  * `{"base64": ..., "contentType": ...}`; and the response headers a reply may carry.
  */
 import type { UpstreamResponse } from './dispatch.js';
+import { jsonLine } from './json-line.js';
+import { RawJson } from './protocol.js';
 
 /** Media types whose bodies are text even though they are not `text/*`. */
 const TEXTUAL = /^(application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|yaml|x-yaml|x-ndjson|csv)|.*\+(json|xml|yaml))$/;
@@ -43,6 +45,17 @@ export function decodeBody(res: UpstreamResponse, redact: (text: string) => stri
     }
   }
   return text;
+}
+
+/**
+ * The reply's `response`, as decodeBody, but a JSON body that is valid JSON once secrets are masked
+ * goes into the reply as its text (RawJson) instead of being parsed and serialised again.
+ */
+export function replyBody(res: UpstreamResponse, redact: (text: string) => string): unknown {
+  if (res.bytes.length === 0 || !isJsonContent(res.contentType)) return decodeBody(res, redact);
+  const text = redact(res.text);
+  const line = jsonLine(text);
+  return line === null ? text : new RawJson(line);
 }
 
 /** The selected response headers (see REPLY_HEADERS in catalog.ts), secrets masked. */
