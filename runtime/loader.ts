@@ -38,7 +38,7 @@ export async function loadModule(file: string, fresh = false): Promise<ApiTable>
     mod = /\.[cm]?ts$/.test(file) ? await importTypeScript(path.resolve(file)) : ((await import(plain)) as Record<string, unknown>);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ERR_MODULE_NOT_FOUND' ? 'file not found' : (err as Error).message.split('\n')[0];
+    const why = code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT' ? 'file not found' : (err as Error).message.split('\n')[0];
     throw new Error(`cannot load module ${file}: ${why}`, { cause: err });
   }
   const table = (mod.api ?? mod.default) as Partial<ApiTable> | undefined;
