@@ -9,9 +9,18 @@ import { RawJson } from './protocol.js';
 /** Media types whose bodies are text even though they are not `text/*`. */
 const TEXTUAL = /^(application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|yaml|x-yaml|x-ndjson|csv)|.*\+(json|xml|yaml))$/;
 
+/** isJsonContent's answers by content-type string (an upstream repeats a few); bounded, since upstreams choose them. */
+const JSON_TYPES = new Map<string, boolean>();
+
 export function isJsonContent(contentType: string): boolean {
-  const base = contentType.split(';')[0]!.trim().toLowerCase();
-  return base === 'application/json' || base === 'text/json' || base.endsWith('+json');
+  let json = JSON_TYPES.get(contentType);
+  if (json === undefined) {
+    const base = contentType.split(';')[0]!.trim().toLowerCase();
+    json = base === 'application/json' || base === 'text/json' || base.endsWith('+json');
+    if (JSON_TYPES.size >= 64) JSON_TYPES.clear();
+    JSON_TYPES.set(contentType, json);
+  }
+  return json;
 }
 
 /** Whether a body of this type is text: `text/*`, JSON, XML and kin, or any type with a charset. */
