@@ -29,6 +29,8 @@ export interface CpuProfile {
 /** A short file name: `runtime/relay.ts`, `undici/lib/dispatcher/client-h1.js`, `node:net`. */
 export function shortFile(url: string): string {
   if (url === '') return '(native)';
+  // relay-run imports generated TypeScript modules as JavaScript from a data: URL (runtime/ts-module.ts).
+  if (url.startsWith('data:')) return 'generated/(data: URL)';
   let p = url.startsWith('file://') ? fileURLToPath(url) : url;
   const nm = p.lastIndexOf('/node_modules/');
   if (nm !== -1) return p.slice(nm + '/node_modules/'.length);
@@ -46,6 +48,8 @@ export function area(file: string, fn: string): string {
     if (fn === 'writeUtf8String' || fn === 'writeLatin1String' || fn === 'writeBuffer' || fn === 'writev') return 'socket writes (native, incl. the write syscall)';
     return 'native (JSON, Buffer, ... builtins)';
   }
+  // dist/ holds the compiled runtime and generator that the bins run.
+  file = file.replace(/^dist\//, '');
   if (file.startsWith('runtime/')) return 'relay runtime/';
   if (file.startsWith('generated/')) return 'relay generated/';
   if (file.startsWith('generator/')) return 'relay generator/';

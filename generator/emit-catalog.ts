@@ -3,10 +3,12 @@
  * `cell`, is registered here: it makes a string safe inside a markdown table cell.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../runtime/package-root.js';
 import Handlebars from 'handlebars';
 import type { CatalogView } from './catalog.js';
 
-const TEMPLATE_URL = new URL('../templates/catalog.md.hbs', import.meta.url);
+const TEMPLATE_URL = path.join(PACKAGE_ROOT, 'templates', 'catalog.md.hbs');
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 

@@ -4,12 +4,14 @@
  * The output is deterministic: sorted keys, no timestamps, no absolute paths.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../runtime/package-root.js';
 import Handlebars from 'handlebars';
 import type { ApiModel } from './transform.js';
 import { capitalize, toIdentifier, uniqueNames } from './names.js';
 import { docComment, propertyKey, schemaToTs, type TypeContext } from './schema-to-ts.js';
 
-const TEMPLATE_URL = new URL('../templates/module.ts.hbs', import.meta.url);
+const TEMPLATE_URL = path.join(PACKAGE_ROOT, 'templates', 'module.ts.hbs');
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 

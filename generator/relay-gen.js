@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the relay-gen bin: runs the TypeScript sources through tsx.
-import { register } from 'tsx/esm/api';
+// Entry point of the relay-gen bin: the compiled generator when it is built and current, else the TypeScript sources through tsx.
+import { importCli } from '../runtime/entry.js';
 
-register();
-const { main } = await import('./cli.ts');
+const { main } = await importCli('generator', ['generator', 'runtime']);
 process.exitCode = await main(process.argv.slice(2));

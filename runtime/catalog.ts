@@ -8,7 +8,7 @@ import type { ApiConfig, PresetConfig } from './config.js';
 import { RelayError } from './errors.js';
 import type { ApiTable, OperationSpec, ParamSpec, ServerSpec } from './table.js';
 import { TokenSource, type ClientCredentials } from './oauth2.js';
-import { compileValidator, createAjv, type Validator } from './validate.js';
+import { createAjv, lazyValidator, type Validator } from './validate.js';
 import type { Ajv } from 'ajv';
 
 export interface CompiledOperation {
@@ -59,6 +59,8 @@ export class Catalog {
   readonly secrets: string[] = [];
   /** Start-up warnings (e.g. an API without an absolute server URL). */
   readonly warnings: string[] = [];
+  /** Where warnings go: `warnings` until the caller starts serving and sends later ones (a schema found broken at first use) to its log. */
+  onWarning: (message: string) => void = (message) => this.warnings.push(message);
   readonly #byName = new Map<string, Target | string[]>();
   /** OAuth2 token sources, for registering each new token with the redactor. */
   readonly tokenSources: TokenSource[] = [];
@@ -72,7 +74,8 @@ export class Catalog {
       }
     }
     const bare = new Map<string, CompiledOperation[]>();
-    const ajv = createAjv();
+    let shared: Ajv | undefined;
+    const ajv = () => (shared ??= createAjv());
     for (const table of input.tables) {
       const config = input.apis[table.name] ?? {};
       const credentials = config.credentials ?? {};
@@ -90,7 +93,7 @@ export class Catalog {
       const tokens = tokenSources(table, config);
       this.tokenSources.push(...tokens.values());
       for (const spec of Object.values(table.operations)) {
-        const op = compile(table, spec, config, tokens, ajv, (w) => this.warnings.push(w));
+        const op = compile(table, spec, config, tokens, ajv, (w) => this.onWarning(w));
         this.operations.push(op);
         this.#byName.set(op.fullName, { op, preset: null });
         if (spec.operationId && spec.operationId !== spec.name) this.#byName.set(`${table.name}.${spec.operationId}`, { op, preset: null });
@@ -187,7 +190,7 @@ function compile(
   spec: OperationSpec,
   config: ApiConfig,
   tokens: Map<string, TokenSource>,
-  ajv: Ajv,
+  ajv: () => Ajv,
   warn: (message: string) => void,
 ): CompiledOperation {
   const base = config.server ?? serverUrl(spec.servers, config.serverVariables) ?? (spec.servers ? null : serverUrl(table.servers, config.serverVariables));
@@ -214,7 +217,7 @@ function compile(
     auth: planAuth(table, spec, config.credentials ?? {}, tokens),
     accept: spec.produces.length > 0 ? spec.produces.join(', ') : null,
     isSuccess: successTest(spec.success),
-    validate: compileValidator(ajv, spec, `${table.name}.${spec.name}`, warn),
+    validate: lazyValidator(ajv, spec, `${table.name}.${spec.name}`, warn),
     replyHeaders: new Set([...REPLY_HEADERS, ...(spec.responseHeaders ?? [])]),
   };
 }

@@ -121,6 +121,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     masks = new Redactor(secrets);
     watchTokens(setup);
     setup.warnings.forEach((w) => log.warn(w));
+    setup.catalog.onWarning = (w) => log.warn(w);
     const { config } = setup;
     relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log });
     server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
@@ -159,6 +160,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       masks = new Redactor(secrets);
       watchTokens(next);
       next.warnings.forEach((w) => log.warn(w));
+      next.catalog.onWarning = (w) => log.warn(w);
       const old = relay.options;
       // Requests in flight finish on the old tables and upstream, which closes once they are done.
       void relay

@@ -5,12 +5,13 @@
 import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from './package-root.js';
 import { TABLE_FORMAT, type ApiTable } from './table.js';
+import { importTypeScript } from './ts-module.js';
 
 /** relay's own `generated/` folder, used when the working directory has none. */
-const BUNDLED = fileURLToPath(new URL('../generated/', import.meta.url));
+const BUNDLED = path.join(PACKAGE_ROOT, 'generated');
 
 /** Every module in `generated/` of the working directory, else of the relay package. */
 export async function defaultModules(cwd: string): Promise<string[]> {
@@ -31,14 +32,13 @@ export async function loadModule(file: string, fresh = false): Promise<ApiTable>
   let mod: Record<string, unknown>;
   try {
     const url = pathToFileURL(path.resolve(file)).href;
-    // tsImport loads in a new namespace on every call, so only plain imports need the cache busted.
     const plain = fresh ? `${url}?reload=${Date.now()}` : url;
-    // tsImport compiles TypeScript as ESM wherever the file lives; a plain import would treat a .ts file
+    // TypeScript is compiled as ESM wherever the file lives; a plain import would treat a .ts file
     // outside a "type": "module" package as CommonJS and fail.
-    mod = (/\.[cm]?ts$/.test(file) ? await tsImport(url, import.meta.url) : await import(plain)) as Record<string, unknown>;
+    mod = /\.[cm]?ts$/.test(file) ? await importTypeScript(path.resolve(file)) : ((await import(plain)) as Record<string, unknown>);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ERR_MODULE_NOT_FOUND' ? 'file not found' : (err as Error).message.split('\n')[0];
+    const why = code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT' ? 'file not found' : (err as Error).message.split('\n')[0];
     throw new Error(`cannot load module ${file}: ${why}`, { cause: err });
   }
   const table = (mod.api ?? mod.default) as Partial<ApiTable> | undefined;

@@ -158,6 +158,11 @@ export function dispatchedLine(id: RequestId): string {
   return `{"status":"dispatched","id":${JSON.stringify(id)}}\n`;
 }
 
+/** JSON text known to be one valid value on one line (see json-line.ts): a reply carries it as it is. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 /**
  * The final reply to a request that got an HTTP status. `ok` says whether the status is a documented success;
  * `attempts` counts the tries (retries included); `headers`, when given (the request asked with
@@ -172,6 +177,12 @@ export function responseLine(
   attempts = 1,
   headers?: Record<string, string>,
 ): string {
+  if (response instanceof RawJson) {
+    // The same bytes JSON.stringify would write for the parsed body, in the same key order, without parsing it.
+    const head = JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts });
+    const tail = headers ? `,"headers":${JSON.stringify(headers)}}\n` : '}\n';
+    return `${head.slice(0, -1)},"response":${response.text}${tail}`;
+  }
   const reply: Record<string, unknown> = { status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts, response };
   if (headers) reply.headers = headers;
   return `${JSON.stringify(reply)}\n`;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the relay-run bin: runs the TypeScript sources (and generated modules) through tsx.
-import { register } from 'tsx/esm/api';
+// Entry point of the relay-run bin: the compiled runtime when it is built and current, else the TypeScript sources through tsx.
+import { importCli } from './entry.js';
 
-register();
-const { main } = await import('./cli.ts');
+const { main } = await importCli('runtime', ['runtime']);
 process.exitCode = await main(process.argv.slice(2), process.env);

@@ -7,7 +7,7 @@ import type { Catalog } from './catalog.js';
 import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
 import { sendAuthorized } from './oauth2.js';
-import { decodeBody, pickHeaders } from './response.js';
+import { pickHeaders, replyBody } from './response.js';
 import type { Logger } from './log.js';
 import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
@@ -107,7 +107,7 @@ export class Relay {
           if (out.ok) {
             const res = out.response;
             const headers = msg.headers ? pickHeaders(res, op.replyHeaders, redact) : undefined;
-            write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, decodeBody(res, redact), out.attempts, headers));
+            write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, replyBody(res, redact), out.attempts, headers));
           } else {
             write(failureLine(msg.id, performance.now() - started, this.#asRelayError(out.error, msg.id), out.error.status ?? null, out.attempts));
           }

@@ -3,13 +3,24 @@
  * `{"base64": ..., "contentType": ...}`; and the response headers a reply may carry.
  */
 import type { UpstreamResponse } from './dispatch.js';
+import { jsonLine } from './json-line.js';
+import { RawJson } from './protocol.js';
 
 /** Media types whose bodies are text even though they are not `text/*`. */
 const TEXTUAL = /^(application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|yaml|x-yaml|x-ndjson|csv)|.*\+(json|xml|yaml))$/;
 
+/** isJsonContent's answers by content-type string (an upstream repeats a few); bounded, since upstreams choose them. */
+const JSON_TYPES = new Map<string, boolean>();
+
 export function isJsonContent(contentType: string): boolean {
-  const base = contentType.split(';')[0]!.trim().toLowerCase();
-  return base === 'application/json' || base === 'text/json' || base.endsWith('+json');
+  let json = JSON_TYPES.get(contentType);
+  if (json === undefined) {
+    const base = contentType.split(';')[0]!.trim().toLowerCase();
+    json = base === 'application/json' || base === 'text/json' || base.endsWith('+json');
+    if (JSON_TYPES.size >= 64) JSON_TYPES.clear();
+    JSON_TYPES.set(contentType, json);
+  }
+  return json;
 }
 
 /** Whether a body of this type is text: `text/*`, JSON, XML and kin, or any type with a charset. */
@@ -43,6 +54,17 @@ export function decodeBody(res: UpstreamResponse, redact: (text: string) => stri
     }
   }
   return text;
+}
+
+/**
+ * The reply's `response`, as decodeBody, but a JSON body that is valid JSON once secrets are masked
+ * goes into the reply as its text (RawJson) instead of being parsed and serialised again.
+ */
+export function replyBody(res: UpstreamResponse, redact: (text: string) => string): unknown {
+  if (res.bytes.length === 0 || !isJsonContent(res.contentType)) return decodeBody(res, redact);
+  const text = redact(res.text);
+  const line = jsonLine(text);
+  return line === null ? text : new RawJson(line);
 }
 
 /** The selected response headers (see REPLY_HEADERS in catalog.ts), secrets masked. */

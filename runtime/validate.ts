@@ -1,14 +1,13 @@
 /**
  * Validation before dispatch: each operation's params and body checked against its schemas with ajv,
- * compiled once when the catalog loads. Values are validated as the JSON the client sent: no coercion.
+ * compiled at each operation's first request. Values are validated as the JSON the client sent: no coercion.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RelayError } from './errors.js';
 import type { JsonSchema, OperationSpec, ParamSpec } from './table.js';
 
-// ajv-formats is CommonJS: its default export arrives wrapped under tsx/ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const require = createRequire(import.meta.url);
 
 /** A file in a multipart body, as the line protocol carries it. */
 export const FILE_SCHEMA = {
@@ -23,6 +22,9 @@ export type Validator = (params: Record<string, unknown>, data: { type: string; 
 
 /** One ajv instance per catalog: compiled validators share its cache. */
 export function createAjv(): Ajv {
+  // Required here, at the first validation, rather than imported: loading ajv is about 60 ms of start-up.
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
   // strict off: specs carry OpenAPI keywords (discriminator, xml, example, nullable) that are not JSON Schema.
   // unicodeRegExp off: spec patterns are often written for engines without the `u` flag (`{` unescaped).
   const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, unicodeRegExp: false });
@@ -43,8 +45,7 @@ export function compileValidator(ajv: Ajv, op: OperationSpec, fullName: string, 
   const bodies = new Map<string, ValidateFunction>();
   for (const [type, media] of Object.entries(op.body?.media ?? {})) {
     const base = baseType(type);
-    // Raw bodies are bytes or text; their schema describes the bytes, not the protocol's value.
-    if (base === 'application/octet-stream' || base.startsWith('text/') || base.startsWith('image/')) continue;
+    if (isRawBody(base)) continue;
     const multipart = base.startsWith('multipart/');
     const check = tryCompile(ajv, toAjvSchema(media.schema, multipart ? 'multipart' : 'json'), `${fullName} body (${type})`, warn);
     if (check) bodies.set(type, check);
@@ -66,6 +67,26 @@ function tryCompile(ajv: Ajv, schema: unknown, what: string, warn: (message: str
     warn(`${what}: schema not usable for validation, not checked: ${(err as Error).message}`);
     return null;
   }
+}
+
+/**
+ * compileValidator deferred to the operation's first request: compiling every schema at start-up took
+ * most of relay-run's start-up (GitHub's 1,223 operations: about 2 s). A schema that does not compile
+ * is then reported through `warn` at that first request.
+ */
+export function lazyValidator(ajv: () => Ajv, op: OperationSpec, fullName: string, warn: (message: string) => void): Validator | null {
+  const hasSchemas = op.params.length > 0 || Object.keys(op.body?.media ?? {}).some((type) => !isRawBody(baseType(type)));
+  if (!hasSchemas) return null;
+  let compiled: Validator | null | undefined;
+  return (params, data) => {
+    if (compiled === undefined) compiled = compileValidator(ajv(), op, fullName, warn);
+    compiled?.(params, data);
+  };
+}
+
+/** Raw bodies are bytes or text; their schema describes the bytes, not the protocol's value. */
+function isRawBody(base: string): boolean {
+  return base === 'application/octet-stream' || base.startsWith('text/') || base.startsWith('image/');
 }
 
 function baseType(type: string): string {
