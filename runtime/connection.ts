@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   token: string | null;
   /** How long it has to present the token before it is closed (UNAUTHORIZED). */
   authTimeoutMs: number;
+  /** This connection's number, for the per-request log lines (see observer.ts). */
+  id?: number;
 }
 
 interface InFlight {
@@ -200,7 +202,7 @@ export class Connection {
     }
     const entry: InFlight = { controller: new AbortController(), started: performance.now(), done: false };
     this.#inFlight.set(key, entry);
-    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller.signal);
+    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller.signal, this.#opts.id ?? null);
     if (done === null) {
       this.#inFlight.delete(key);
       return;

@@ -42,6 +42,8 @@ export class RelayServer {
   /** Every open connection, refused ones included, so that close() can drop them all. */
   readonly #all = new Set<Connection>();
   readonly #unixPaths: string[] = [];
+  /** The number of the last accepted connection. */
+  #lastId = 0;
 
   constructor(relay: Relay, opts: ServerOptions) {
     this.#relay = relay;
@@ -134,7 +136,7 @@ export class RelayServer {
   #connection(socket: net.Socket, transport: 'tcp' | 'unix'): void {
     const { log, token, authTimeoutMs } = this.#opts;
     // UNIX connections are vouched for by the socket's file mode; the token guards TCP.
-    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs });
+    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs, id: ++this.#lastId });
     this.#all.add(conn);
     const { maxConnections } = this.#relay.options.limits;
     if (this.#connections.size >= maxConnections) {
