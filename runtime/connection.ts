@@ -171,12 +171,14 @@ export class Connection {
       return;
     }
     if (line === null) {
+      relay.options.observer?.refused('LINE_TOO_LONG');
       this.#write(refusalLine(null, new RelayError('LINE_TOO_LONG', [maxLineBytes])));
       return;
     }
     const parsed = parseLine(line, maxJsonDepth);
     switch (parsed.kind) {
       case 'refused':
+        relay.options.observer?.refused(parsed.error.code);
         this.#write(refusalLine(parsed.id, parsed.error));
         return;
       case 'auth':
