@@ -138,12 +138,15 @@ export class RelayServer {
     // UNIX connections are vouched for by the socket's file mode; the token guards TCP.
     const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs, id: ++this.#lastId });
     this.#all.add(conn);
+    const id = this.#lastId;
+    log.debug(`connection ${id} opened (${transport}${transport === 'tcp' ? ` from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}` : ''})`);
     const { maxConnections } = this.#relay.options.limits;
     if (this.#connections.size >= maxConnections) {
       log.debug(`connection refused: ${maxConnections} connections already open`);
       conn.refuseAndClose(new RelayError('TOO_MANY_CONNECTIONS', [maxConnections]));
     } else this.#connections.add(conn);
     void conn.closed.then(() => {
+      this.#opts.log.debug(`connection ${id} closed`);
       this.#all.delete(conn);
       this.#connections.delete(conn);
     });
