@@ -10,6 +10,7 @@ import { isLoopback, type TcpAddress } from './server.js';
 
 export class MetricsServer {
   readonly #server: http.Server;
+  readonly #log: Logger;
   #stopping = false;
 
   constructor(metrics: Metrics, log: Logger) {
@@ -36,8 +37,6 @@ export class MetricsServer {
     this.#log = log;
   }
 
-  readonly #log: Logger;
-
   /** Listen; resolves to `http://host:port` with the actual port. Warns when the address is not loopback. */
   listen(addr: TcpAddress): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -48,7 +47,7 @@ export class MetricsServer {
       this.#server.listen({ host: addr.host, port: addr.port }, () => {
         const bound = this.#server.address() as net.AddressInfo;
         if (!isLoopback(bound.address)) {
-          this.#log.warn(`metrics listening on non-loopback address ${bound.address}: any host that can reach it can read relay's metrics`);
+          this.#log.warn(`metrics listener bound to non-loopback address ${bound.address}: any host that can reach it can read relay's metrics`);
         }
         const host = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
         resolve(`http://${host}:${bound.port}`);
