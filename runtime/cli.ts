@@ -23,8 +23,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   // "listening" line must stop the relay cleanly, not kill it (and SIGHUP must not kill it either).
   const signals = new SignalBox();
   const overrides = args.servers;
-  const metrics = new Metrics();
-  const input: SetupInput = { configFile: args.config, env, tcp: args.tcp, unix: args.unix, modules: args.modules, servers: overrides, cwd: process.cwd(), observer: metrics };
+  // Created only when a metrics listener is configured (known once the config is read): without one,
+  // requests pay nothing for metrics.
+  let metrics: Metrics | null = null;
+  const upstreamObserver = {
+    upstreamError: (api: string, code: string) => metrics?.upstreamError(api, code),
+    rateLimit: (api: string, event: 'wait' | 'refused') => metrics?.rateLimit(api, event),
+  };
+  const input: SetupInput = { configFile: args.config, env, tcp: args.tcp, unix: args.unix, modules: args.modules, servers: overrides, cwd: process.cwd(), observer: upstreamObserver };
 
   let server: RelayServer | undefined;
   let metricsServer: MetricsServer | undefined;
@@ -34,7 +40,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const secrets = new Set<string>();
   let masks = new Redactor([]);
   const log = createLogger({ level: args.logLevel ?? 'info' }, { redact: (text) => masks.redact(text) });
-  const observer = observers(logObserver(log), metrics);
+  let observer = observers(logObserver(log));
   // `--log-level` wins over the config's log.level.
   const configureLog = (s: Setup) => log.configure({ level: args.logLevel ?? s.config.log.level, requests: s.config.log.requests });
   // OAuth2 tokens are fetched while serving: mask each in replies and logs as soon as it exists.
@@ -71,12 +77,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     configureLog(setup);
     setup.warnings.forEach((w) => log.warn(w));
     const { config } = setup;
-    relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log, observer });
-    server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
-    const served = { relay, server };
-    metrics.track({ inFlight: () => served.relay.inFlight, connections: () => served.server.connections });
     const metricsAt = args.metrics ?? config.metrics.listen;
     if (metricsAt !== null) {
+      metrics = new Metrics();
+      observer = observers(logObserver(log), metrics);
+    }
+    relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log, observer });
+    server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
+    if (metrics !== null && metricsAt !== null) {
+      const served = { relay, server };
+      metrics.track({ inFlight: () => served.relay.inFlight, connections: () => served.server.connections });
       metricsServer = new MetricsServer(metrics, log);
       log.info(`metrics on ${await metricsServer.listen(parseTcpAddress(metricsAt))}/metrics and /healthz`);
     }

@@ -35,8 +35,14 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions, redactor: Pick<Redactor, 'redact'> | null): Logger {
   const redact = redactor ? (text: string) => redactor.redact(text) : (text: string) => text;
   const pretty = opts.pretty ?? (opts.out === undefined && process.stderr.isTTY === true);
-  const write = opts.out ?? ((line: string) => void process.stderr.write(line));
-  const stream = { write: pretty ? (line: string) => write(prettyLine(line)) : write };
+  const stream = opts.out
+    ? { write: pretty ? (line: string) => opts.out!(prettyLine(line)) : opts.out }
+    : pretty
+      ? { write: (line: string) => void process.stderr.write(prettyLine(line)) }
+      : // Asynchronous: lines written while a write is pending go out together in the next one, so a
+        // busy relay makes one write per batch rather than per request. Pending lines keep the process
+        // alive until written, so a normal exit loses none.
+        pino.destination({ dest: 2, sync: false });
   const base: Pino = pino(
     {
       level: opts.level,
