@@ -6,8 +6,8 @@
 import { parseRunArgs } from './cli-args.js';
 import { createLogger } from './log.js';
 import { formatOperationList } from './list.js';
-import { Metrics } from './metrics.js';
-import { MetricsServer } from './metrics-server.js';
+import type { Metrics } from './metrics.js';
+import type { MetricsServer } from './metrics-server.js';
 import { logObserver, observers } from './observer.js';
 import { Redactor } from './redact.js';
 import { Relay } from './relay.js';
@@ -79,7 +79,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const { config } = setup;
     const metricsAt = args.metrics ?? config.metrics.listen;
     if (metricsAt !== null) {
-      metrics = new Metrics();
+      // Loaded only when used: prom-client adds tens of ms to start-up.
+      metrics = new (await import('./metrics.js')).Metrics();
       observer = observers(logObserver(log), metrics);
     }
     relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log, observer });
@@ -87,7 +88,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (metrics !== null && metricsAt !== null) {
       const served = { relay, server };
       metrics.track({ inFlight: () => served.relay.inFlight, connections: () => served.server.connections });
-      metricsServer = new MetricsServer(metrics, log);
+      metricsServer = new (await import('./metrics-server.js')).MetricsServer(metrics, log);
       log.info(`metrics on ${await metricsServer.listen(parseTcpAddress(metricsAt))}/metrics and /healthz`);
     }
     const addresses: string[] = [];
