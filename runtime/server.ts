@@ -136,9 +136,9 @@ export class RelayServer {
   #connection(socket: net.Socket, transport: 'tcp' | 'unix'): void {
     const { log, token, authTimeoutMs } = this.#opts;
     // UNIX connections are vouched for by the socket's file mode; the token guards TCP.
-    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs, id: ++this.#lastId });
+    const id = ++this.#lastId;
+    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs, id });
     this.#all.add(conn);
-    const id = this.#lastId;
     log.debug(`connection ${id} opened (${transport}${transport === 'tcp' ? ` from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}` : ''})`);
     const { maxConnections } = this.#relay.options.limits;
     if (this.#connections.size >= maxConnections) {
