@@ -4,55 +4,68 @@
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { generate } from './index.js';
 import { isIdentifier } from './names.js';
 import { version } from '../runtime/version.js';
 
-const USAGE = `Usage: relay-gen <spec>... [--out DIR] [--name NAME] [--check] [--lenient]
+const USAGE_LINE = 'Usage: relay-gen <spec...> [--out DIR] [--name NAME] [--check] [--lenient]';
 
-Generate a relay request table (a TypeScript module) and its markdown catalog from each OpenAPI/Swagger spec.
+const EPILOG = `
+Exit codes: 0 ok; 1 a spec is invalid, or (--check) a module or catalog is missing or stale; 2 bad usage.
 
-  --out DIR    where to write <name>.ts and <name>.md (default: generated)
-  --name NAME  API name, for a single spec (default: the spec's file name)
-  --check      write nothing; exit 1 naming each module or catalog that is missing or stale
-  --lenient    generate from a spec that fails validation when it can be dereferenced (warns)
-  --help       show this help
-  --version    show relay's version
+Examples:
+  relay-gen specs/steam.yaml
+  relay-gen --check specs/*.yaml
+  relay-gen --name pets --out src/generated ./petstore.json`;
 
-Exit codes: 0 ok, 1 a spec is invalid or a module is stale, 2 bad usage.`;
+interface GenArgs {
+  specs: string[];
+  out: string;
+  name: string | undefined;
+  check: boolean;
+  lenient: boolean;
+}
+
+/** Parse argv: the options, or the exit code when relay-gen should stop here (0 help/version, 2 bad usage). */
+function parseGenArgs(argv: string[]): GenArgs | number {
+  const program = new Command('relay-gen')
+    .description('Generate a relay request table (a TypeScript module) and its markdown catalog from each OpenAPI/Swagger spec.')
+    .usage('<spec...> [--out DIR] [--name NAME] [--check] [--lenient]')
+    // Optional here so that a missing spec gets our message, with an example.
+    .argument('[spec...]', 'OpenAPI 3.x or Swagger 2.0 files (YAML or JSON)')
+    .option('--out <DIR>', 'where to write <name>.ts and <name>.md', 'generated')
+    .option('--name <NAME>', "API name, for a single spec (default: the spec's file name)")
+    .option('--check', 'write nothing; exit 1 naming each module or catalog that is missing or stale')
+    .option('--lenient', 'generate from a spec that fails validation when it can be dereferenced (warns)')
+    .helpOption('-h, --help', 'show this help')
+    .version(version, '--version', "show relay's version")
+    .addHelpText('after', EPILOG)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void process.stdout.write(text),
+      writeErr: (text) => void process.stderr.write(text),
+      outputError: (text, write) => write(usageError(text.replace(/^error: /, '').trimEnd())),
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  const o = program.opts<{ out: string; name?: string; check?: boolean; lenient?: boolean }>();
+  return { specs: program.args, out: o.out, name: o.name, check: o.check === true, lenient: o.lenient === true };
+}
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', default: 'generated' },
-        name: { type: 'string' },
-        check: { type: 'boolean', default: false },
-        lenient: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-        version: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    return usage(`relay-gen: ${(err as Error).message}`);
-  }
-  const { values, positionals: specs } = args;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(`${version}\n`);
-    return 0;
-  }
-  if (specs.length === 0) return usage('relay-gen: give at least one spec file, e.g. relay-gen specs/steam.yaml');
-  if (values.name !== undefined && specs.length > 1) return usage('relay-gen: --name applies to a single spec; give one spec per run');
+  const args = parseGenArgs(argv);
+  if (typeof args === 'number') return args;
+  const { specs } = args;
+  const values = args;
+  if (specs.length === 0) return usage('give at least one spec file, e.g. relay-gen specs/steam.yaml');
+  if (values.name !== undefined && specs.length > 1) return usage('--name applies to a single spec; give one spec per run');
   if (values.name !== undefined && !isIdentifier(values.name)) {
-    return usage(`relay-gen: --name must be an identifier (letters, digits, _ or $), got ${JSON.stringify(values.name)}`);
+    return usage(`--name must be an identifier (letters, digits, _ or $), got ${JSON.stringify(values.name)}`);
   }
 
   let failed = 0;
@@ -83,7 +96,11 @@ export async function main(argv: string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
+function usageError(message: string): string {
+  return `relay-gen: ${message}\n${USAGE_LINE}\nRun relay-gen --help for every option.\n`;
+}
+
 function usage(message: string): number {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.stderr.write(usageError(message));
   return 2;
 }

@@ -47,6 +47,10 @@ export interface RelayConfig {
   auth: { token: string | null; timeoutMs: number };
   /** How long SIGTERM/SIGINT lets in-flight requests finish before they are answered SHUTTING_DOWN. */
   shutdown: { graceMs: number };
+  /** Logs: the level (`--log-level` wins) and whether each completed request gets an info line. */
+  log: { level: 'error' | 'warn' | 'info' | 'debug'; requests: boolean };
+  /** The HTTP listener for /metrics and /healthz (`--metrics` wins); null: none. */
+  metrics: { listen: string | null };
 }
 
 /** Limits that protect the relay from a client (see docs/security.md). */
@@ -78,6 +82,8 @@ export const DEFAULTS: RelayConfig = Object.freeze({
   upstream: UPSTREAM_DEFAULTS,
   auth: { token: null, timeoutMs: 10_000 },
   shutdown: { graceMs: 10_000 },
+  log: { level: 'info' as const, requests: true },
+  metrics: { listen: null },
 });
 
 const credential = {
@@ -168,6 +174,12 @@ const SCHEMA = {
       properties: { token: { type: ['string', 'null'], minLength: 16 }, timeoutMs: positive },
     },
     shutdown: { type: 'object', additionalProperties: false, properties: { graceMs: nonNegative } },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { level: { enum: ['error', 'warn', 'info', 'debug'] }, requests: { type: 'boolean' } },
+    },
+    metrics: { type: 'object', additionalProperties: false, properties: { listen: { type: ['string', 'null'] } } },
   },
 } as const;
 
@@ -220,6 +232,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'co
       if (e.keyword === 'propertyNames') {
         return `${keyPath([...keys, String(e.params.propertyName)])}: invalid name (no dots or spaces)`;
       }
+      if (e.keyword === 'enum') return `${keyPath(keys)}: must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
       return `${keyPath(keys) || '(top level)'}: ${e.message}`;
     });
     throw new Error(`${origin} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`);
@@ -235,6 +248,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'co
     upstream: resolveUpstreamDefaults(c.upstream),
     auth: { ...DEFAULTS.auth, ...c.auth },
     shutdown: { ...DEFAULTS.shutdown, ...c.shutdown },
+    log: { ...DEFAULTS.log, ...c.log },
+    metrics: { ...DEFAULTS.metrics, ...c.metrics },
   };
   return { config, warnings };
 }

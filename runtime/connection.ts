@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   token: string | null;
   /** How long it has to present the token before it is closed (UNAUTHORIZED). */
   authTimeoutMs: number;
+  /** This connection's number, for the per-request log lines (see observer.ts). */
+  id?: number;
 }
 
 interface InFlight {
@@ -169,12 +171,14 @@ export class Connection {
       return;
     }
     if (line === null) {
+      relay.options.observer?.refused('LINE_TOO_LONG');
       this.#write(refusalLine(null, new RelayError('LINE_TOO_LONG', [maxLineBytes])));
       return;
     }
     const parsed = parseLine(line, maxJsonDepth);
     switch (parsed.kind) {
       case 'refused':
+        relay.options.observer?.refused(parsed.error.code);
         this.#write(refusalLine(parsed.id, parsed.error));
         return;
       case 'auth':
@@ -200,7 +204,7 @@ export class Connection {
     }
     const entry: InFlight = { controller: new AbortController(), started: performance.now(), done: false };
     this.#inFlight.set(key, entry);
-    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller.signal);
+    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller.signal, this.#opts.id ?? null);
     if (done === null) {
       this.#inFlight.delete(key);
       return;

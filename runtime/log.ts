@@ -1,26 +1,95 @@
 /**
- * A small logger to stderr, with every line passed through the redactor.
- * Human-readable: `relay-run: warn: ...`.
+ * Structured logs with pino: one JSON object per line on stderr (readable lines when stderr is a
+ * terminal), every line passed through the redactor, so that no configured secret or fetched token
+ * is ever written.
  */
+import { pino, type Logger as Pino } from 'pino';
 import type { Redactor } from './redact.js';
+import type { RequestDone } from './observer.js';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Logger {
   error(message: string): void;
   warn(message: string): void;
   info(message: string): void;
   debug(message: string): void;
+  /** The per-request line (`msg: "request"`), at info, unless `log.requests` is off. */
+  request(entry: RequestDone): void;
+  /** Change the level and whether per-request lines are written (config reload). */
+  configure(settings: { level: LogLevel; requests: boolean }): void;
 }
 
-const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Write a line per completed request (config `log.requests`, default true). */
+  requests?: boolean;
+  /** Where lines go; default stderr. */
+  out?: (line: string) => void;
+  /** Human-readable lines instead of JSON (default: when stderr is a terminal and `out` is not given). */
+  pretty?: boolean;
+}
 
-/** A logger writing lines at or above `level` to `out`, secrets masked. */
-export function createLogger(level: LogLevel, redactor: Pick<Redactor, 'redact'> | null, out: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const at = (lvl: LogLevel) => (message: string) => {
-    if (RANK[lvl] > RANK[level]) return;
-    const text = redactor ? redactor.redact(message) : message;
-    out(`relay-run: ${lvl === 'info' ? '' : `${lvl}: `}${text}\n`);
+/** A logger writing lines at or above `level`, secrets masked. */
+export function createLogger(opts: LoggerOptions, redactor: Pick<Redactor, 'redact'> | null): Logger {
+  const redact = redactor ? (text: string) => redactor.redact(text) : (text: string) => text;
+  const pretty = opts.pretty ?? (opts.out === undefined && process.stderr.isTTY === true);
+  const stream = opts.out
+    ? { write: pretty ? (line: string) => opts.out!(prettyLine(line)) : opts.out }
+    : pretty
+      ? { write: (line: string) => void process.stderr.write(prettyLine(line)) }
+      : // Asynchronous: lines written while a write is pending go out together in the next one, so a
+        // busy relay makes one write per batch rather than per request. Pending lines keep the process
+        // alive until written, so a normal exit loses none.
+        pino.destination({ dest: 2, sync: false });
+  const base: Pino = pino(
+    {
+      level: opts.level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Masks the whole serialised line: messages, request ids, error texts alike.
+      hooks: { streamWrite: redact },
+    },
+    stream,
+  );
+  let requests = opts.requests ?? true;
+  // Messages are masked before serialisation too, since JSON escaping could hide a secret from the line mask.
+  return {
+    error: (message) => base.error(redact(message)),
+    warn: (message) => base.warn(redact(message)),
+    info: (message) => base.info(redact(message)),
+    debug: (message) => {
+      if (base.isLevelEnabled('debug')) base.debug(redact(message));
+    },
+    request: (entry) => {
+      if (requests && base.isLevelEnabled('info')) base.info(entry, 'request');
+    },
+    configure: (settings) => {
+      base.level = settings.level;
+      requests = settings.requests;
+    },
   };
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}
+
+const LABELS: Record<string, string> = { error: 'ERROR', warn: 'WARN ', info: 'INFO ', debug: 'DEBUG' };
+const HIDDEN = new Set(['level', 'time', 'pid', 'msg']);
+
+/**
+ * `10:33:56.123 INFO  request id=1 operation=steam.getNewsForApp ...`: a small formatter rather than
+ * pino-pretty, which would add a dozen packages (and a worker thread as a transport) for one screen.
+ */
+export function prettyLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const time = typeof entry.time === 'string' ? entry.time.slice(11, 23) : '';
+  const fields = Object.entries(entry)
+    .filter(([key]) => !HIDDEN.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return `${time} ${LABELS[String(entry.level)] ?? String(entry.level)} ${String(entry.msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`;
 }

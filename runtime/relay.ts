@@ -9,6 +9,7 @@ import { RelayError } from './errors.js';
 import { sendAuthorized } from './oauth2.js';
 import { pickHeaders, replyBody } from './response.js';
 import type { Logger } from './log.js';
+import type { Observer } from './observer.js';
 import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
 import { buildRequest } from './request.js';
@@ -22,6 +23,8 @@ export interface RelayOptions {
   limits: RelayConfig['limits'];
   redactor: Redactor;
   log: Logger;
+  /** Told of each completed or refused request (logs, metrics); see observer.ts. */
+  observer?: Observer;
 }
 
 export class Relay {
@@ -63,6 +66,7 @@ export class Relay {
   handleLine(line: string, write: (text: string) => void): Promise<void> | null {
     const parsed = parseRequest(line);
     if (!parsed.ok) {
+      this.#opts.observer?.refused(parsed.error.code);
       write(refusalLine(parsed.id, parsed.error));
       return null;
     }
@@ -73,7 +77,7 @@ export class Relay {
    * Serve one parsed request, like handleLine. `signal` aborts the upstream exchange (cancel, a
    * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
    */
-  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortSignal): Promise<void> | null {
+  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortSignal, connection: number | null = null): Promise<void> | null {
     const opts = this.#opts;
     let target;
     let request;
@@ -85,7 +89,9 @@ export class Relay {
       const data = msg.hasData ? msg.data : preset?.data;
       request = buildRequest(target.op, params, hasData, data, msg.contentType);
     } catch (err) {
-      write(refusalLine(msg.id, this.#asRelayError(err, msg.id)));
+      const error = this.#asRelayError(err, msg.id);
+      opts.observer?.refused(error.code);
+      write(refusalLine(msg.id, error));
       return null;
     }
     write(dispatchedLine(msg.id));
@@ -96,6 +102,8 @@ export class Relay {
     const started = performance.now();
     const { op } = target;
     const redact = (text: string) => opts.redactor.redact(text);
+    const observe = (ok: boolean, ms: number, status: number | null, error: RelayError | null, attempts: number) =>
+      opts.observer?.requestDone(op.api, { id: msg.id, connection, operation: op.fullName, ok, status, error: error?.code ?? null, ms: Math.round(ms * 100) / 100, attempts });
     // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
     const exchange = async () => {
       const out = await opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
@@ -107,14 +115,23 @@ export class Relay {
           if (out.ok) {
             const res = out.response;
             const headers = msg.headers ? pickHeaders(res, op.replyHeaders, redact) : undefined;
-            write(responseLine(msg.id, op.isSuccess(res.status), performance.now() - started, res.status, replyBody(res, redact), out.attempts, headers));
+            const ok = op.isSuccess(res.status);
+            const ms = performance.now() - started;
+            write(responseLine(msg.id, ok, ms, res.status, replyBody(res, redact), out.attempts, headers));
+            observe(ok, ms, res.status, null, out.attempts);
           } else {
-            write(failureLine(msg.id, performance.now() - started, this.#asRelayError(out.error, msg.id), out.error.status ?? null, out.attempts));
+            const ms = performance.now() - started;
+            const error = this.#asRelayError(out.error, msg.id);
+            write(failureLine(msg.id, ms, error, out.error.status ?? null, out.attempts));
+            observe(false, ms, out.error.status ?? null, error, out.attempts);
           }
         },
         (err: unknown) => {
           // Only a failed token fetch gets here (AUTH_FAILED): the request itself was never sent.
-          write(failureLine(msg.id, performance.now() - started, this.#asRelayError(err, msg.id), null, 0));
+          const ms = performance.now() - started;
+          const error = this.#asRelayError(err, msg.id);
+          write(failureLine(msg.id, ms, error, null, 0));
+          observe(false, ms, null, error, 0);
         },
       )
       .catch((err: unknown) => {

@@ -42,6 +42,8 @@ export class RelayServer {
   /** Every open connection, refused ones included, so that close() can drop them all. */
   readonly #all = new Set<Connection>();
   readonly #unixPaths: string[] = [];
+  /** The number of the last accepted connection. */
+  #lastId = 0;
 
   constructor(relay: Relay, opts: ServerOptions) {
     this.#relay = relay;
@@ -134,14 +136,17 @@ export class RelayServer {
   #connection(socket: net.Socket, transport: 'tcp' | 'unix'): void {
     const { log, token, authTimeoutMs } = this.#opts;
     // UNIX connections are vouched for by the socket's file mode; the token guards TCP.
-    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs });
+    const id = ++this.#lastId;
+    const conn = new Connection(socket, { relay: this.#relay, log, token: transport === 'tcp' ? token : null, authTimeoutMs, id });
     this.#all.add(conn);
+    log.debug(`connection ${id} opened (${transport}${transport === 'tcp' ? ` from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}` : ''})`);
     const { maxConnections } = this.#relay.options.limits;
     if (this.#connections.size >= maxConnections) {
       log.debug(`connection refused: ${maxConnections} connections already open`);
       conn.refuseAndClose(new RelayError('TOO_MANY_CONNECTIONS', [maxConnections]));
     } else this.#connections.add(conn);
     void conn.closed.then(() => {
+      this.#opts.log.debug(`connection ${id} closed`);
       this.#all.delete(conn);
       this.#connections.delete(conn);
     });

@@ -8,7 +8,7 @@ import { defaultModules, loadModules } from './loader.js';
 import path from 'node:path';
 import { Redactor } from './redact.js';
 import { loadTls } from './upstream/tls.js';
-import { Upstream } from './upstream/upstream.js';
+import { Upstream, type UpstreamOptions } from './upstream/upstream.js';
 import type { ApiTable } from './table.js';
 
 export interface SetupInput {
@@ -23,6 +23,8 @@ export interface SetupInput {
   /** `--server API=URL` overrides. */
   servers: Map<string, string>;
   cwd: string;
+  /** Told of upstream failures and rate-limit waits (metrics). */
+  observer?: UpstreamOptions['observer'];
 }
 
 export interface Setup {
@@ -66,7 +68,7 @@ export async function loadSetup(input: SetupInput, fresh = false): Promise<Setup
   // TLS files are relative to the config file's directory.
   const tls = await loadTls(apis, input.configFile === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.configFile)));
   warnings.push(...tls.warnings);
-  const upstream = new Upstream({ operations: catalog.operations, config: { ...config, apis }, tls: tls.options });
+  const upstream = new Upstream({ operations: catalog.operations, config: { ...config, apis }, tls: tls.options, observer: input.observer });
   return { config, tables, catalog, redactor: new Redactor(secrets), secrets, warnings, upstream };
 }
 

@@ -25,6 +25,8 @@ export class RateLimiter {
   #pausedUntil = 0;
   readonly #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** Told when a request has to wait for a permit, or is refused RATE_LIMITED (metrics; see observer.ts). */
+  onEvent: ((event: 'wait' | 'refused') => void) | null = null;
 
   constructor(api: string, config: Partial<RateLimitConfig> & { maxQueue: number }, now: () => number = () => performance.now()) {
     this.#api = api;
@@ -51,7 +53,11 @@ export class RateLimiter {
   acquire(signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
     if (this.#queue.length === 0 && this.#tryTake()) return Promise.resolve(this.#releaser());
-    if (this.#queue.length >= this.#maxQueue) return Promise.reject(new RelayError('RATE_LIMITED', [this.#api, this.#maxQueue]));
+    if (this.#queue.length >= this.#maxQueue) {
+      this.onEvent?.('refused');
+      return Promise.reject(new RelayError('RATE_LIMITED', [this.#api, this.#maxQueue]));
+    }
+    this.onEvent?.('wait');
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const i = this.#queue.indexOf(waiter);

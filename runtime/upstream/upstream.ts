@@ -11,6 +11,7 @@ import type { CompiledOperation } from '../catalog.js';
 import type { ApiConfig, RelayConfig } from '../config.js';
 import { createDispatcher, send, type UpstreamResponse } from '../dispatch.js';
 import { RelayError } from '../errors.js';
+import type { Observer } from '../observer.js';
 import type { OutgoingRequest } from '../request.js';
 import { checkAllowedHosts } from './allowed-hosts.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -35,6 +36,8 @@ export interface UpstreamOptions {
   config: Pick<RelayConfig, 'apis' | 'http' | 'limits' | 'upstream'>;
   /** TLS connection options by API (from upstream/tls.ts). */
   tls: Map<string, ConnectionOptions>;
+  /** Told of failed attempts and rate-limit waits (metrics). */
+  observer?: Pick<Observer, 'upstreamError' | 'rateLimit'>;
 }
 
 interface Route {
@@ -48,10 +51,12 @@ export class Upstream {
   readonly #routes = new Map<CompiledOperation, Route>();
   readonly #dispatchers = new Map<string, Dispatcher>();
   readonly #limiters: RateLimiter[] = [];
+  readonly #observer: UpstreamOptions['observer'];
 
   /** Throws an Error naming the config key when an operation override or an allowed host does not fit. */
   constructor(opts: UpstreamOptions) {
-    const { config, tls } = opts;
+    const { config, tls, observer } = opts;
+    this.#observer = observer;
     const operations = [...opts.operations];
     checkAllowedHosts(operations, config.apis);
     checkOperationKeys(operations, config.apis);
@@ -71,6 +76,7 @@ export class Upstream {
       if (!limiters.has(op.api)) {
         // Every API has one, even without limits: a 429 pauses it.
         const limiter = new RateLimiter(op.api, { ...config.upstream.rateLimit, ...api.rateLimit });
+        if (observer) limiter.onEvent = (event) => observer.rateLimit(op.api, event);
         limiters.set(op.api, limiter);
         this.#limiters.push(limiter);
       }
@@ -138,6 +144,7 @@ export class Upstream {
             return aborted();
           }
           if (!(err instanceof RelayError)) throw err;
+          this.#observer?.upstreamError(op.api, err.code);
           if (err.code === 'RESPONSE_TOO_LARGE') breaker.success();
           else breaker.failure();
           last = { ok: false, error: err, attempts };

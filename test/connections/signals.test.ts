@@ -170,7 +170,8 @@ describe('SIGHUP', () => {
 
     await writeFile(config, 'apis:\n  steam:\n    sever: http://typo\n');
     relay.child.kill('SIGHUP');
-    await stderrMatches(relay, /error: SIGHUP: reload failed, the running config stays in force: config .* is invalid:\n\s+apis\.steam\.sever: unknown key/);
+    // stderr holds JSON log lines: the message's newline is escaped.
+    await stderrMatches(relay, /"level":"error".*"msg":"SIGHUP: reload failed, the running config stays in force: config .* is invalid:\\n\s+apis\.steam\.sever: unknown key/);
     client.send({ request: 'apps', id: 'still' });
     const [, final] = await client.take(2);
     assert.deepEqual([final!.status, final!.response], ['ok', { from: 'b' }]);

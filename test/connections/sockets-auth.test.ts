@@ -9,6 +9,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LineClient } from '../support/line-client.js';
+import { logLines } from '../support/log-lines.js';
 import { runRelay, startRelay } from '../support/relay-process.js';
 import { startGatedUpstream, type GatedUpstream } from '../support/gated-upstream.js';
 
@@ -75,7 +76,8 @@ describe('TCP address', () => {
   test('warns at start-up when bound to a non-loopback address, not when bound to loopback', async (t) => {
     const wide = await startRelay(['--tcp', '0.0.0.0:0']);
     t.after(() => wide.stop());
-    assert.match(wide.stderr(), /warn: listening on non-loopback address 0\.0\.0\.0 and no auth\.token is set/);
+    const warnings = logLines(wide.stderr()).filter((l) => l.level === 'warn');
+    assert.ok(warnings.some((l) => /^listening on non-loopback address 0\.0\.0\.0 and no auth\.token is set/.test(l.msg)), wide.stderr());
     const local = await startRelay(['--tcp', '127.0.0.1:0']);
     t.after(() => local.stop());
     assert.doesNotMatch(local.stderr(), /non-loopback/);

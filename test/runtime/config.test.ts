@@ -43,6 +43,8 @@ test('resolveConfig applies the defaults to an empty config', () => {
     },
     auth: { token: null, timeoutMs: 10_000 },
     shutdown: { graceMs: 10_000 },
+    log: { level: 'info', requests: true },
+    metrics: { listen: null },
   } satisfies RelayConfig);
 });
 

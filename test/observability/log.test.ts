@@ -1,0 +1,83 @@
+/**
+ * The logger (runtime/log.ts): JSON lines, levels, the per-request line, masking of secrets
+ * (also after the masks change, as on SIGHUP), and the terminal format.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, prettyLine } from '../../runtime/log.js';
+import { Redactor } from '../../runtime/redact.js';
+import { logLines } from '../support/log-lines.js';
+
+const SECRET = 'sk_live_0123456789abcdef';
+
+function capture() {
+  let text = '';
+  return { out: (line: string) => void (text += line), text: () => text };
+}
+
+test('writes one JSON object per line with level, time and msg, and drops lines below the level', () => {
+  const sink = capture();
+  const log = createLogger({ level: 'warn', out: sink.out }, null);
+  log.debug('not shown');
+  log.info('not shown either');
+  log.warn('careful');
+  log.error('broken');
+  const lines = logLines(sink.text());
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg]),
+    [
+      ['warn', 'careful'],
+      ['error', 'broken'],
+    ],
+  );
+  assert.ok(!Number.isNaN(Date.parse(lines[0]!.time)));
+});
+
+test('writes the per-request line at info with every field, and not when log.requests is off', () => {
+  const sink = capture();
+  const log = createLogger({ level: 'info', out: sink.out }, null);
+  const done = { id: 'a1', connection: 3, operation: 'steam.getNewsForApp', ok: false, status: 404, error: null, ms: 12.5, attempts: 2 };
+  log.request(done);
+  const [line] = logLines(sink.text());
+  assert.equal(line!.msg, 'request');
+  assert.equal(line!.level, 'info');
+  assert.deepEqual({ id: line!.id, connection: line!.connection, operation: line!.operation, ok: line!.ok, status: line!.status, error: line!.error, ms: line!.ms, attempts: line!.attempts }, done);
+  log.configure({ level: 'info', requests: false });
+  log.request(done);
+  log.configure({ level: 'warn', requests: true });
+  log.request(done);
+  assert.equal(logLines(sink.text()).length, 1);
+});
+
+test('masks secrets in messages and in request fields, and follows the masks when they are swapped', () => {
+  const sink = capture();
+  let masks = new Redactor([SECRET]);
+  const log = createLogger({ level: 'debug', out: sink.out }, { redact: (text) => masks.redact(text) });
+  log.error(`upstream said: bad key ${SECRET}`);
+  // A quote inside a secret is escaped in JSON; the message is masked before it is serialised.
+  masks = new Redactor([SECRET, 'pa"ss\\word']);
+  log.warn('login with pa"ss\\word failed');
+  log.request({ id: `id-${SECRET}`, connection: 1, operation: 'x.y', ok: true, status: 200, error: null, ms: 1, attempts: 1 });
+  masks = new Redactor([]);
+  log.info(`no masks now: ${SECRET}`);
+  const text = sink.text();
+  const lines = logLines(text);
+  assert.equal(lines[0]!.msg, 'upstream said: bad key ***');
+  assert.equal(lines[1]!.msg, 'login with *** failed');
+  assert.equal(lines[2]!.id, 'id-***');
+  assert.ok(!text.split('\n').slice(0, 3).join('\n').includes(SECRET));
+  assert.equal(lines[3]!.msg, `no masks now: ${SECRET}`);
+});
+
+test('formats a line for a terminal as time, level, message and fields', () => {
+  const json = JSON.stringify({ level: 'info', time: '2026-01-02T03:04:05.678Z', pid: 1, id: 'a', status: 200, error: null, msg: 'request' });
+  assert.equal(prettyLine(json), '03:04:05.678 INFO  request id=a status=200 error=null\n');
+  assert.equal(prettyLine('not json'), 'not json');
+});
+
+test('pretty output goes through the same masks', () => {
+  const sink = capture();
+  const log = createLogger({ level: 'info', out: sink.out, pretty: true }, new Redactor([SECRET]));
+  log.info(`key ${SECRET}`);
+  assert.match(sink.text(), /^\d\d:\d\d:\d\d\.\d{3} INFO  key \*\*\*\n$/);
+});
