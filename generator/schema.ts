@@ -1,6 +1,7 @@
 /**
  * Pure helpers over schemas and media types shared by transform and emit.
  */
+import { baseMediaType, isJsonMediaType } from '../runtime/media-type.js';
 import type { JsonSchema } from '../runtime/table.js';
 
 /** Keywords that only document a schema; the runtime table leaves them out. */
@@ -55,14 +56,11 @@ function copyValue(value: unknown, ancestors: Set<object>): unknown {
   return out;
 }
 
-/** `application/json`, `application/problem+json`, `text/json; charset=utf-8`, ... */
-export function isJsonMediaType(type: string): boolean {
-  const base = type.split(';')[0]!.trim().toLowerCase();
-  return base === 'application/json' || base === 'text/json' || base.endsWith('+json');
-}
+export { isJsonMediaType };
+
 
 /** JSON media types first (`application/json` before `+json`), then the rest, each alphabetically. */
 export function sortMediaTypes(types: string[]): string[] {
-  const rank = (t: string) => (t.split(';')[0]!.trim().toLowerCase() === 'application/json' ? 0 : isJsonMediaType(t) ? 1 : 2);
+  const rank = (t: string) => (baseMediaType(t) === 'application/json' ? 0 : isJsonMediaType(t) ? 1 : 2);
   return [...types].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { RelayError } from './errors.js';
+import { baseMediaType, isJsonMediaType } from './media-type.js';
 import { encodeStrict, serializeQuery, toValue } from './serialize.js';
 import type { BodySpec, EncodingSpec, ParamSpec } from './table.js';
 
@@ -23,14 +24,12 @@ interface BytesValue {
 /** Media types whose `data` string is base64 of the bytes rather than the text itself. */
 const BINARY = /^(application\/(octet-stream|pdf|zip|gzip|x-tar)|image\/.*|audio\/.*|video\/.*)$/;
 
-export function baseMediaType(type: string): string {
-  return type.split(';')[0]!.trim().toLowerCase();
+/** A media type relay sends as JSON: a JSON type, or `*` `/` `*` (the operation takes anything). */
+export function isJsonType(type: string): boolean {
+  return isJsonMediaType(type) || baseMediaType(type) === '*/*';
 }
 
-export function isJsonType(type: string): boolean {
-  const base = baseMediaType(type);
-  return base === 'application/json' || base === 'text/json' || base.endsWith('+json') || base === '*/*';
-}
+export { baseMediaType };
 
 /**
  * The media type to send: the client's `contentType` when the operation accepts it (`*` wildcards in

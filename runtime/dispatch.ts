@@ -6,6 +6,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
 import { RelayError } from './errors.js';
+import { isJsonMediaType } from './media-type.js';
 import type { OutgoingRequest } from './request.js';
 import type { RelayConfig } from './config.js';
 
@@ -97,10 +98,7 @@ export async function send(dispatcher: Dispatcher, req: OutgoingRequest, host: s
 }
 
 /** Whether a media type is JSON (`application/json`, `+json`, `text/json`). */
-export function isJson(contentType: string): boolean {
-  const base = contentType.split(';')[0]!.trim().toLowerCase();
-  return base === 'application/json' || base === 'text/json' || base.endsWith('+json');
-}
+export const isJson = isJsonMediaType;
 
 /** Node's TLS verification codes, in words. */
 const TLS_REASONS: Record<string, string> = {

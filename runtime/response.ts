@@ -4,6 +4,7 @@
  */
 import type { UpstreamResponse } from './dispatch.js';
 import { jsonLine } from './json-line.js';
+import { isJsonMediaType } from './media-type.js';
 import { RawJson } from './protocol.js';
 
 /** Media types whose bodies are text even though they are not `text/*`. */
@@ -15,8 +16,7 @@ const JSON_TYPES = new Map<string, boolean>();
 export function isJsonContent(contentType: string): boolean {
   let json = JSON_TYPES.get(contentType);
   if (json === undefined) {
-    const base = contentType.split(';')[0]!.trim().toLowerCase();
-    json = base === 'application/json' || base === 'text/json' || base.endsWith('+json');
+    json = isJsonMediaType(contentType);
     if (JSON_TYPES.size >= 64) JSON_TYPES.clear();
     JSON_TYPES.set(contentType, json);
   }
