@@ -57,15 +57,14 @@ export function catalogView(doc: OpenAPIV3.Document, model: ApiModel): CatalogVi
         const op = table.operations[name]!;
         const item = (doc.paths?.[op.path] ?? {}) as OpenAPIV3.PathItemObject;
         const spec = (item[op.method] ?? {}) as OpenAPIV3.OperationObject;
-        const docParams = [...(item.parameters ?? []), ...(spec.parameters ?? [])] as OpenAPIV3.ParameterObject[];
         const docs = model.docs[name];
-        const params = op.params.map((p) => {
-          // Operation-level parameters override path-level ones of the same name and location.
-          const source = docParams.filter((d) => d.name === p.name && d.in === p.in).at(-1);
-          return { spec: p, description: docs?.params.find((d) => d.name === p.name)?.description ?? null, example: exampleOf(source, p.schema) };
+        // transform keeps the table's params and their docs in the same order.
+        const params = op.params.map((p, j) => {
+          const d = docs?.params[j];
+          return { spec: p, key: d?.name ?? p.name, description: d?.description ?? null, example: exampleOf(d?.param, p.schema) };
         });
         const request = `${table.name}.${name}`;
-        const exampleParams = Object.fromEntries(params.filter((p) => p.spec.required).map((p) => [p.spec.name, p.example]));
+        const exampleParams = Object.fromEntries(params.filter((p) => p.spec.required).map((p) => [p.key, p.example]));
         const body = spec.requestBody as OpenAPIV3.RequestBodyObject | undefined;
         const line: Record<string, unknown> = { request, id: '1' };
         if (Object.keys(exampleParams).length > 0) line.params = exampleParams;

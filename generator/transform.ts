@@ -35,7 +35,10 @@ export interface TransformContext {
 }
 
 export interface ParamDocs {
+  /** The key clients use: the name, or `in.name` when two locations share it. */
   name: string;
+  /** The merged parameter object of the spec (operation level over path level), for its examples. */
+  param: OpenAPIV3.ParameterObject;
   description: string | null;
   required: boolean;
   /** The dereferenced schema, kept by identity for type generation. */
@@ -110,6 +113,7 @@ export function transform(doc: OpenAPIV3.Document, ctx: TransformContext): ApiMo
       description: route.op.description ?? null,
       params: params.map((p, j) => ({
         name: keys[j]!,
+        param: p,
         description: p.description ?? null,
         required: Boolean(p.required || p.in === 'path'),
         schema: paramSchema(p),
