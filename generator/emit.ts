@@ -26,8 +26,8 @@ export function emitModule(model: ApiModel): string {
   return template()(moduleView(model));
 }
 
-/** The strings the template prints. Exported for tests. */
-export function moduleView(model: ApiModel) {
+/** The strings the template prints. */
+function moduleView(model: ApiModel) {
   const { table, docs } = model;
   const schemaNames = Object.keys(model.schemas).sort();
   const opNames = Object.keys(table.operations).sort();
@@ -91,7 +91,7 @@ function oneLine(text: string): string {
 }
 
 /** A copy with every object's keys sorted; arrays keep their order. */
-export function sortKeys(value: unknown): unknown {
+function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;

@@ -4,6 +4,9 @@
 import { baseMediaType, isJsonMediaType } from '../runtime/media-type.js';
 import type { JsonSchema } from '../runtime/table.js';
 
+/** Re-exported: the generator's tests name media types through this module. */
+export { isJsonMediaType };
+
 /** Keywords that only document a schema; the runtime table leaves them out. */
 const DOC_KEYWORDS = new Set(['description', 'example', 'examples', 'externalDocs', 'xml', 'title', '$comment']);
 
@@ -55,9 +58,6 @@ function copyValue(value: unknown, ancestors: Set<object>): unknown {
   ancestors.delete(value);
   return out;
 }
-
-export { isJsonMediaType };
-
 
 /** JSON media types first (`application/json` before `+json`), then the rest, each alphabetically. */
 export function sortMediaTypes(types: string[]): string[] {

@@ -20,7 +20,8 @@ import {
   type ServerSpec,
 } from '../runtime/table.js';
 import { isIdentifier, nameFromRoute, toIdentifier, uniqueNames } from './names.js';
-import { isJsonMediaType, plainSchema, sortMediaTypes } from './schema.js';
+import { isJsonMediaType } from '../runtime/media-type.js';
+import { plainSchema, sortMediaTypes } from './schema.js';
 
 export interface TransformContext {
   /** API name used in request lines and as the module name. */
@@ -285,5 +286,3 @@ function securitySchemes(
   return out;
 }
 
-export { isIdentifier };
-export type { JsonSchema };

@@ -35,6 +35,7 @@ export function planAuth(
 ): AuthPlan {
   if (op.security.length === 0) return NONE;
   let optional = false;
+  let missing: string | undefined;
   for (const alternative of op.security) {
     const schemes = Object.keys(alternative);
     // An empty alternative makes credentials optional, but configured ones are still sent.
@@ -44,10 +45,11 @@ export function planAuth(
     }
     const steps = schemes.map((name) => step(table.securitySchemes[name], credentials[name], tokens.get(name)));
     if (steps.every((s) => s !== null)) return (target) => steps.forEach((s) => s!(target));
+    // The error names the first scheme of the first alternative that is not configured.
+    missing ??= schemes.find((_, i) => steps[i] === null);
   }
   if (optional) return NONE;
-  const missing = op.security[0]!;
-  const scheme = Object.keys(missing).find((name) => step(table.securitySchemes[name], credentials[name]) === null) ?? Object.keys(missing)[0]!;
+  const scheme = missing!;
   return () => {
     throw new RelayError('MISSING_CREDENTIALS', [`${table.name}.${op.name}`, scheme, table.name, scheme]);
   };

@@ -29,7 +29,6 @@ export function isJsonType(type: string): boolean {
   return isJsonMediaType(type) || baseMediaType(type) === '*/*';
 }
 
-export { baseMediaType };
 
 /**
  * The media type to send: the client's `contentType` when the operation accepts it (`*` wildcards in

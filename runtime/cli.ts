@@ -59,7 +59,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       const apis = structuredClone(setup.config.apis);
       for (const [api, url] of overrides) apis[api] = { ...apis[api], server: url };
       const masked = maskSecrets({ ...setup.config, apis });
-      if (masked.auth.token !== null) masked.auth = { ...masked.auth, token: '***' };
       process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
       signals.detach();
       await setup.upstream.close();

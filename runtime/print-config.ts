@@ -8,7 +8,7 @@ const MASK = '***';
 /** Keys of a credential object whose values are not secret. */
 const PUBLIC = new Set(['username', 'clientId', 'scopes', 'tokenUrl', 'clientAuth']);
 
-/** A copy of `config` with credential secrets replaced by `***`. */
+/** A copy of `config` with credential secrets and the client auth token replaced by `***`. */
 export function maskSecrets(config: RelayConfig): RelayConfig {
   const apis: RelayConfig['apis'] = {};
   for (const [name, api] of Object.entries(config.apis)) {
@@ -20,5 +20,7 @@ export function maskSecrets(config: RelayConfig): RelayConfig {
     );
     apis[name] = api.credentials ? { ...api, credentials: credentials as NonNullable<typeof api.credentials> } : { ...api };
   }
-  return { ...config, apis };
+  // The client auth token is a secret too.
+  const auth = config.auth.token === null ? config.auth : { ...config.auth, token: MASK };
+  return { ...config, apis, auth };
 }

@@ -118,7 +118,7 @@ function toRequest(value: unknown): ParseResult {
   if (typeof obj.request !== 'string' || obj.request === '') return fail(new RelayError('MISSING_REQUEST'));
   for (const key of Object.keys(obj)) {
     if (!FIELDS.has(key)) {
-      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: request, id, params, data, timeout, contentType, headers`]));
+      return fail(new RelayError('INVALID_FIELD', [`unknown field ${JSON.stringify(key)}; a request line has: ${[...FIELDS].join(', ')}`]));
     }
   }
   const params = obj.params ?? {};

@@ -10,7 +10,7 @@ import { sendAuthorized } from './oauth2.js';
 import { pickHeaders, replyBody } from './response.js';
 import type { Logger } from './log.js';
 import type { Observer } from './observer.js';
-import { dispatchedLine, failureLine, parseRequest, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
+import { dispatchedLine, failureLine, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
 import { buildRequest } from './request.js';
 import type { Upstream } from './upstream/upstream.js';
@@ -60,21 +60,8 @@ export class Relay {
   }
 
   /**
-   * Serve one line: exactly one final reply through `write`.
-   * Returns a promise settled after the final reply when the request was dispatched, else null.
-   */
-  handleLine(line: string, write: (text: string) => void): Promise<void> | null {
-    const parsed = parseRequest(line);
-    if (!parsed.ok) {
-      this.#opts.observer?.refused(parsed.error.code);
-      write(refusalLine(parsed.id, parsed.error));
-      return null;
-    }
-    return this.handleRequest(parsed.msg, write);
-  }
-
-  /**
-   * Serve one parsed request, like handleLine. `signal` aborts the upstream exchange (cancel, a
+   * Serve one parsed request: exactly one final reply through `write`; returns a promise settled after it
+   * when the request was dispatched, else null. `signal` aborts the upstream exchange (cancel, a
    * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
    */
   handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortSignal, connection: number | null = null): Promise<void> | null {
@@ -89,7 +76,7 @@ export class Relay {
       const data = msg.hasData ? msg.data : preset?.data;
       request = buildRequest(target.op, params, hasData, data, msg.contentType);
     } catch (err) {
-      const error = this.#asRelayError(err, msg.id);
+      const error = this.#asRelayError(err, msg.id, opts);
       opts.observer?.refused(error.code);
       write(refusalLine(msg.id, error));
       return null;
@@ -121,7 +108,7 @@ export class Relay {
             observe(ok, ms, res.status, null, out.attempts);
           } else {
             const ms = performance.now() - started;
-            const error = this.#asRelayError(out.error, msg.id);
+            const error = this.#asRelayError(out.error, msg.id, opts);
             write(failureLine(msg.id, ms, error, out.error.status ?? null, out.attempts));
             observe(false, ms, out.error.status ?? null, error, out.attempts);
           }
@@ -129,7 +116,7 @@ export class Relay {
         (err: unknown) => {
           // Only a failed token fetch gets here (AUTH_FAILED): the request itself was never sent.
           const ms = performance.now() - started;
-          const error = this.#asRelayError(err, msg.id);
+          const error = this.#asRelayError(err, msg.id, opts);
           write(failureLine(msg.id, ms, error, null, 0));
           observe(false, ms, null, error, 0);
         },
@@ -148,15 +135,15 @@ export class Relay {
   }
 
   /** RelayErrors pass through with secrets masked; anything else is a bug: logged, and INTERNAL to the client. */
-  #asRelayError(err: unknown, id: RequestId): RelayError {
+  #asRelayError(err: unknown, id: RequestId, opts: RelayOptions): RelayError {
     if (err instanceof RelayError) {
-      const redacted = this.#opts.redactor.redact(err.message);
+      const redacted = opts.redactor.redact(err.message);
       if (redacted === err.message) return err;
       const copy = new RelayError(err.code, [], { cause: err });
       copy.message = redacted;
       return copy;
     }
-    this.#opts.log.error(`internal error on request ${JSON.stringify(id)}: ${(err as Error)?.stack ?? String(err)}`);
+    opts.log.error(`internal error on request ${JSON.stringify(id)}: ${(err as Error)?.stack ?? String(err)}`);
     return new RelayError('INTERNAL', [], { cause: err });
   }
 }

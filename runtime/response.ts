@@ -4,7 +4,7 @@
  */
 import type { UpstreamResponse } from './dispatch.js';
 import { jsonLine } from './json-line.js';
-import { isJsonMediaType } from './media-type.js';
+import { baseMediaType, isJsonMediaType } from './media-type.js';
 import { RawJson } from './protocol.js';
 
 /** Media types whose bodies are text even though they are not `text/*`. */
@@ -25,7 +25,7 @@ export function isJsonContent(contentType: string): boolean {
 
 /** Whether a body of this type is text: `text/*`, JSON, XML and kin, or any type with a charset. */
 export function isTextContent(contentType: string, bytes: Buffer): boolean {
-  const base = contentType.split(';')[0]!.trim().toLowerCase();
+  const base = baseMediaType(contentType);
   if (base === '') return isUtf8(bytes);
   return base.startsWith('text/') || TEXTUAL.test(base) || /;\s*charset=/i.test(contentType);
 }

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RelayError } from './errors.js';
 import type { JsonSchema, OperationSpec, ParamSpec } from './table.js';
+import { baseMediaType } from './media-type.js';
 
 const require = createRequire(import.meta.url);
 
@@ -44,7 +45,7 @@ export function compileValidator(ajv: Ajv, op: OperationSpec, fullName: string, 
   const params = op.params.length === 0 ? null : tryCompile(ajv, { type: 'object', properties: paramProps }, `${fullName} params`, warn);
   const bodies = new Map<string, ValidateFunction>();
   for (const [type, media] of Object.entries(op.body?.media ?? {})) {
-    const base = baseType(type);
+    const base = baseMediaType(type);
     if (isRawBody(base)) continue;
     const multipart = base.startsWith('multipart/');
     const check = tryCompile(ajv, toAjvSchema(media.schema, multipart ? 'multipart' : 'json'), `${fullName} body (${type})`, warn);
@@ -75,7 +76,7 @@ function tryCompile(ajv: Ajv, schema: unknown, what: string, warn: (message: str
  * is then reported through `warn` at that first request.
  */
 export function lazyValidator(ajv: () => Ajv, op: OperationSpec, fullName: string, warn: (message: string) => void): Validator | null {
-  const hasSchemas = op.params.length > 0 || Object.keys(op.body?.media ?? {}).some((type) => !isRawBody(baseType(type)));
+  const hasSchemas = op.params.length > 0 || Object.keys(op.body?.media ?? {}).some((type) => !isRawBody(baseMediaType(type)));
   if (!hasSchemas) return null;
   let compiled: Validator | null | undefined;
   return (params, data) => {
@@ -87,10 +88,6 @@ export function lazyValidator(ajv: () => Ajv, op: OperationSpec, fullName: strin
 /** Raw bodies are bytes or text; their schema describes the bytes, not the protocol's value. */
 function isRawBody(base: string): boolean {
   return base === 'application/octet-stream' || base.startsWith('text/') || base.startsWith('image/');
-}
-
-function baseType(type: string): string {
-  return type.split(';')[0]!.trim().toLowerCase();
 }
 
 /** `params.count: must be integer` from ajv's errors. */

@@ -176,8 +176,10 @@ export function resolveOperationPolicy(
   defaults: UpstreamDefaults,
   api: ApiUpstreamConfig,
   operationName: string,
+  operationId?: string | null,
 ): OperationPolicy {
-  const op = api.operations?.[operationName] ?? {};
+  // Overrides are keyed by relay's operation name or, as checkOperationKeys allows, the spec's operationId.
+  const op = api.operations?.[operationName] ?? (operationId ? api.operations?.[operationId] : undefined) ?? {};
   return {
     timeouts: {
       connectMs: base.http.connectTimeoutMs,

@@ -64,8 +64,7 @@ export class Upstream {
     const breakers = new Map<string, CircuitBreaker>();
     for (const op of operations) {
       const api: ApiConfig = config.apis[op.api] ?? {};
-      const overrides = api.operations?.[op.name] ?? (op.spec.operationId ? api.operations?.[op.spec.operationId] : undefined);
-      const policy = resolveOperationPolicy(config, config.upstream, { ...api, operations: overrides ? { [op.name]: overrides } : {} }, op.name);
+      const policy = resolveOperationPolicy(config, config.upstream, api, op.name, op.spec.operationId);
       const tlsOptions = tls.get(op.api);
       const key = `${tlsOptions ? op.api : ''}|${policy.timeouts.connectMs}`;
       let dispatcher = this.#dispatchers.get(key);
