@@ -4,6 +4,7 @@
  * The relay core (relay.ts) serves each request; this file owns the socket and the per-connection state.
  */
 import type net from 'node:net';
+import { Abort } from './abort.js';
 import { tokenMatches } from './client-auth.js';
 import { RelayError } from './errors.js';
 import type { Logger } from './log.js';
@@ -22,7 +23,7 @@ export interface ConnectionOptions {
 }
 
 interface InFlight {
-  controller: AbortController;
+  controller: Abort;
   started: number;
   /** Set once the final reply is written (or the client is gone): later writes are dropped. */
   done: boolean;
@@ -202,9 +203,9 @@ export class Connection {
       this.#write(refusalLine(msg.id, new RelayError('DUPLICATE_ID', [JSON.stringify(msg.id)])));
       return;
     }
-    const entry: InFlight = { controller: new AbortController(), started: performance.now(), done: false };
+    const entry: InFlight = { controller: new Abort(), started: performance.now(), done: false };
     this.#inFlight.set(key, entry);
-    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller.signal, this.#opts.id ?? null);
+    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller, this.#opts.id ?? null);
     if (done === null) {
       this.#inFlight.delete(key);
       return;

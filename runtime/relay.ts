@@ -3,6 +3,7 @@
  * parse -> look up -> build -> `dispatched` -> HTTP -> exactly one final reply.
  * Knows nothing of sockets: replies go to the `write` callback of the connection.
  */
+import type { AbortLike } from './abort.js';
 import type { Catalog } from './catalog.js';
 import type { RelayConfig } from './config.js';
 import { RelayError } from './errors.js';
@@ -64,7 +65,7 @@ export class Relay {
    * when the request was dispatched, else null. `signal` aborts the upstream exchange (cancel, a
    * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
    */
-  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortSignal, connection: number | null = null): Promise<void> | null {
+  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortLike, connection: number | null = null): Promise<void> | null {
     const opts = this.#opts;
     let target;
     let request;

@@ -4,6 +4,7 @@
  * past its size they are refused with RATE_LIMITED.
  */
 import { RelayError } from '../errors.js';
+import type { AbortLike } from '../abort.js';
 import type { RateLimitConfig } from './config.js';
 
 interface Waiter {
@@ -50,8 +51,8 @@ export class RateLimiter {
   }
 
   /** Resolves to a release function once a permit is free; rejects RATE_LIMITED when the queue is full, or with the signal's reason. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
-    signal?.throwIfAborted();
+  acquire(signal?: AbortLike): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#queue.length === 0 && this.#tryTake()) return Promise.resolve(this.#releaser());
     if (this.#queue.length >= this.#maxQueue) {
       this.onEvent?.('refused');
