@@ -64,13 +64,36 @@ export function createLogger(opts: LoggerOptions, redactor: Pick<Redactor, 'reda
       if (base.isLevelEnabled('debug')) base.debug(redact(message));
     },
     request: (entry) => {
-      if (requests && base.isLevelEnabled('info')) base.info(entry, 'request');
+      // Serialised here rather than by pino: one line per request is the logger's hot path, and a
+      // fixed shape needs no generic serialiser. The line is the one pino would write (a test checks).
+      if (requests && base.isLevelEnabled('info')) stream.write(redact(requestLine(entry, process.pid)));
     },
     configure: (settings) => {
       base.level = settings.level;
       requests = settings.requests;
     },
   };
+}
+
+/** `time` as pino's isoTime writes it, the string reused within one millisecond. */
+let isoMs = -1;
+let isoText = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}
+
+/** The per-request line, field for field what `pino.info(entry, 'request')` writes with our options. */
+export function requestLine(entry: RequestDone, pid: number): string {
+  return (
+    `{"level":"info","time":"${isoTime()}","pid":${pid},"id":${JSON.stringify(entry.id)},"connection":${entry.connection}` +
+    `,"operation":${JSON.stringify(entry.operation)},"ok":${entry.ok},"status":${entry.status},"error":${entry.error === null ? 'null' : JSON.stringify(entry.error)}` +
+    `,"ms":${entry.ms},"attempts":${entry.attempts},"msg":"request"}\n`
+  );
 }
 
 const LABELS: Record<string, string> = { error: 'ERROR', warn: 'WARN ', info: 'INFO ', debug: 'DEBUG' };

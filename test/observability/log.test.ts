@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, prettyLine } from '../../runtime/log.js';
+import { pino } from 'pino';
+import { createLogger, prettyLine, requestLine } from '../../runtime/log.js';
+import type { RequestDone } from '../../runtime/observer.js';
 import { Redactor } from '../../runtime/redact.js';
 import { logLines } from '../support/log-lines.js';
 
@@ -47,6 +49,26 @@ test('writes the per-request line at info with every field, and not when log.req
   log.configure({ level: 'warn', requests: true });
   log.request(done);
   assert.equal(logLines(sink.text()).length, 1);
+});
+
+test('the per-request line is the line pino itself writes for the entry, key for key and in the same order', () => {
+  const entries: RequestDone[] = [
+    { id: 'a"1\\', connection: 3, operation: 'steam.getNewsForApp', ok: false, status: 404, error: null, ms: 12.5, attempts: 2 },
+    { id: 7, connection: null, operation: 'x.y', ok: false, status: null, error: 'CONNECT_REFUSED', ms: 0.01, attempts: 1 },
+    { id: 'é\u2028', connection: 1, operation: 'a.b', ok: true, status: 200, error: null, ms: 1234567, attempts: 3 },
+  ];
+  for (const entry of entries) {
+    let expected = '';
+    const reference = pino(
+      { base: { pid: 42 }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+      { write: (line: string) => void (expected += line) },
+    );
+    reference.info(entry, 'request');
+    const ours = requestLine(entry, 42);
+    const withoutTime = (line: string) => line.replace(/"time":"[^"]*"/, '"time":""');
+    assert.equal(withoutTime(ours), withoutTime(expected));
+    assert.ok(!Number.isNaN(Date.parse((JSON.parse(ours) as { time: string }).time)));
+  }
 });
 
 test('masks secrets in messages and in request fields, and follows the masks when they are swapped', () => {
