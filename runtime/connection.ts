@@ -211,10 +211,11 @@ export class Connection {
       this.#inFlight.delete(key);
       return;
     }
-    void done.finally(() => {
+    const finished = () => {
       entry.done = true;
       if (this.#inFlight.get(key) === entry) this.#release(key);
-    });
+    };
+    void done.then(finished, finished);
   }
 
   #cancel(id: RequestId): void {

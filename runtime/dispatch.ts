@@ -77,6 +77,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   #size = 0;
   #bodyTimer: NodeJS.Timeout | null = null;
   readonly #onAbort = () => this.#stop(this.#opts.signal!.reason, true);
+  readonly #armBodyTimer = () => {
+    if (!this.#settled) this.#bodyTimer = setTimeout(() => this.#stop(new RelayError('BODY_TIMEOUT', [this.#host]), false), this.#opts.bodyMs);
+  };
 
   constructor(host: string, opts: SendOptions, resolve: (res: UpstreamResponse) => void, reject: (err: unknown) => void) {
     this.#host = host;
@@ -112,7 +115,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.#status = statusCode;
     this.#rawHeaders = rawHeaders;
-    this.#bodyTimer = setTimeout(() => this.#stop(new RelayError('BODY_TIMEOUT', [this.#host]), false), this.#opts.bodyMs);
+    // A small body usually completes in the same parse as its headers: the timer is armed only if not.
+    queueMicrotask(this.#armBodyTimer);
     return true;
   }
 

@@ -14,7 +14,7 @@ import type { Observer } from './observer.js';
 import { dispatchedLine, failureLine, refusalLine, responseLine, type RequestId, type RequestMessage } from './protocol.js';
 import type { Redactor } from './redact.js';
 import { buildRequest } from './request.js';
-import type { Upstream } from './upstream/upstream.js';
+import type { Outcome, Upstream } from './upstream/upstream.js';
 
 export interface RelayOptions {
   catalog: Catalog;
@@ -92,47 +92,53 @@ export class Relay {
     const redact = (text: string) => opts.redactor.redact(text);
     const observe = (ok: boolean, ms: number, status: number | null, error: RelayError | null, attempts: number) =>
       opts.observer?.requestDone(op.api, { id: msg.id, connection, operation: op.fullName, ok, status, error: error?.code ?? null, ms: Math.round(ms * 100) / 100, attempts });
-    // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
-    const exchange = async () => {
-      const out = await opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
-      return Object.assign(out, { status: out.ok ? out.response.status : 0 });
+    const settle = () => {
+      this.#inFlight--;
+      if (--users.count === 0) {
+        this.#users.delete(opts);
+        for (const resolve of users.idle.splice(0)) resolve();
+      }
     };
-    return sendAuthorized(request, opts.upstream.dispatcher(op), exchange)
-      .then(
-        (out) => {
-          if (out.ok) {
-            const res = out.response;
-            const headers = msg.headers ? pickHeaders(res, op.replyHeaders, redact) : undefined;
-            const ok = op.isSuccess(res.status);
-            const ms = performance.now() - started;
-            write(responseLine(msg.id, ok, ms, res.status, replyBody(res, redact), out.attempts, headers));
-            observe(ok, ms, res.status, null, out.attempts);
-          } else {
-            const ms = performance.now() - started;
-            const error = this.#asRelayError(out.error, msg.id, opts);
-            write(failureLine(msg.id, ms, error, out.error.status ?? null, out.attempts));
-            observe(false, ms, out.error.status ?? null, error, out.attempts);
-          }
-        },
-        (err: unknown) => {
-          // Only a failed token fetch gets here (AUTH_FAILED): the request itself was never sent.
+    const answer = (out: Outcome) => {
+      try {
+        if (out.ok) {
+          const res = out.response;
+          const headers = msg.headers ? pickHeaders(res, op.replyHeaders, redact) : undefined;
+          const ok = op.isSuccess(res.status);
           const ms = performance.now() - started;
-          const error = this.#asRelayError(err, msg.id, opts);
-          write(failureLine(msg.id, ms, error, null, 0));
-          observe(false, ms, null, error, 0);
-        },
-      )
-      .catch((err: unknown) => {
-        // Only a throwing `write` gets here; the connection is gone and there is no one to tell.
-        opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
-      })
-      .finally(() => {
-        this.#inFlight--;
-        if (--users.count === 0) {
-          this.#users.delete(opts);
-          for (const resolve of users.idle.splice(0)) resolve();
+          write(responseLine(msg.id, ok, ms, res.status, replyBody(res, redact), out.attempts, headers));
+          observe(ok, ms, res.status, null, out.attempts);
+        } else {
+          const ms = performance.now() - started;
+          const error = this.#asRelayError(out.error, msg.id, opts);
+          write(failureLine(msg.id, ms, error, out.error.status ?? null, out.attempts));
+          observe(false, ms, out.error.status ?? null, error, out.attempts);
         }
-      });
+      } catch (err) {
+        lost(err);
+      }
+      settle();
+    };
+    const refused = (err: unknown) => {
+      // Only a failed token fetch gets here (AUTH_FAILED): the request itself was never sent.
+      try {
+        const ms = performance.now() - started;
+        const error = this.#asRelayError(err, msg.id, opts);
+        write(failureLine(msg.id, ms, error, null, 0));
+        observe(false, ms, null, error, 0);
+      } catch (e) {
+        lost(e);
+      }
+      settle();
+    };
+    // Only a throwing `write` gets here; the connection is gone and there is no one to tell.
+    const lost = (err: unknown) => opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
+    const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
+    // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
+    const outcome = request.authorize
+      ? sendAuthorized(request, opts.upstream.dispatcher(op), () => execute().then((out) => Object.assign(out, { status: out.ok ? out.response.status : 0 })))
+      : execute();
+    return outcome.then(answer, refused);
   }
 
   /** RelayErrors pass through with secrets masked; anything else is a bug: logged, and INTERNAL to the client. */

@@ -50,6 +50,11 @@ export class RateLimiter {
     return this.#active;
   }
 
+  /** A release function when a permit is free now and nobody waits, else null (then `acquire`). */
+  tryAcquire(): (() => void) | null {
+    return this.#queue.length === 0 && this.#tryTake() ? this.#releaser() : null;
+  }
+
   /** Resolves to a release function once a permit is free; rejects RATE_LIMITED when the queue is full, or with the signal's reason. */
   acquire(signal?: AbortLike): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);

@@ -125,7 +125,7 @@ export class Upstream {
       for (;;) {
         let release: () => void = () => {};
         try {
-          release = await limiter.acquire(signal);
+          release = (signal.aborted ? null : limiter.tryAcquire()) ?? (await limiter.acquire(signal));
           breaker.enter();
         } catch (err) {
           release();
