@@ -103,3 +103,29 @@ test('pretty output goes through the same masks', () => {
   log.info(`key ${SECRET}`);
   assert.match(sink.text(), /^\d\d:\d\d:\d\d\.\d{3} INFO  key \*\*\*\n$/);
 });
+
+test('request lines batched for stderr all arrive, in order with other lines, whether the process ends by itself or by process.exit', async () => {
+  const { spawn } = await import('node:child_process');
+  const logModule = new URL('../../runtime/log.ts', import.meta.url).href;
+  for (const ending of ['', 'process.exit(0);']) {
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(logModule)});
+      const log = createLogger({ level: 'info', pretty: false }, null);
+      const done = (id) => log.request({ id, connection: 1, operation: 'a.b', ok: true, status: 200, error: null, ms: 1, attempts: 1 });
+      for (let i = 0; i < 500; i++) done(i);
+      log.info('middle');
+      for (let i = 500; i < 1000; i++) done(i);
+      ${ending}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    const lines = logLines(stderr);
+    assert.deepEqual(
+      lines.map((l) => (l.msg === 'request' ? l.id : l.msg)),
+      [...Array.from({ length: 500 }, (_, i) => i), 'middle', ...Array.from({ length: 500 }, (_, i) => i + 500)],
+      `ending: ${ending || 'by itself'}`,
+    );
+  }
+});
