@@ -24,7 +24,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --levels LIST         requests in flight, default 1,16,256
   --warmup MS           warm-up per level (default 1000)
   --duration MS         measured window per level (default 3000)
-  --skip LIST           parts to leave out: direct, tcp, unix, peer, scale, generator
+  --skip LIST           parts to leave out: direct, floor, tcp, unix, peer, scale, generator
   --out FILE            results JSON (default bench/results/latest.json)
   --relay-bin FILE      relay-run entry to measure (default runtime/relay-run.js; for patched copies)
   --profile DIR         run the relay under --cpu-prof, write the profile to DIR and summarise it
@@ -61,7 +61,7 @@ const levels = (flags.levels ?? (quick ? '1,16' : '1,16,256')).split(',').map(Nu
 const warmupMs = Number(flags.warmup ?? (quick ? 200 : 1000));
 const durationMs = Number(flags.duration ?? (quick ? 500 : 3000));
 const skip = new Set(flags.skip.split(',').filter(Boolean));
-const known = new Set(['direct', 'tcp', 'unix', 'peer', 'scale', 'generator']);
+const known = new Set(['direct', 'floor', 'tcp', 'unix', 'peer', 'scale', 'generator']);
 for (const s of skip) if (!known.has(s)) throw new Error(`--skip: unknown part ${s}; parts are ${[...known].join(', ')}`);
 const scaleRequests = Number(flags['scale-requests'] ?? (quick ? 1000 : 10_000));
 const scaleConnections = Number(flags['scale-connections']);
@@ -101,7 +101,7 @@ let scale: ScaleResult | null = null;
 let generator: GeneratorResult | null = null;
 
 try {
-  if (['direct', 'tcp', 'unix', 'peer'].some((s) => !skip.has(s))) {
+  if (['direct', 'floor', 'tcp', 'unix', 'peer'].some((s) => !skip.has(s))) {
     const upstream = await startUpstream();
     cleanups.push(upstream.stop);
     const common = { levels, warmupMs, durationMs };
@@ -111,6 +111,12 @@ try {
     };
     const origin = upstream.url;
     if (!skip.has('direct')) await measure('direct', 'load-direct.ts', { origin, path: UPSTREAM_PATH, connections });
+    if (!skip.has('floor')) {
+      const floor = await startUntil(['--import', 'tsx', path.join(BENCH, 'floor.ts'), JSON.stringify({ origin, path: UPSTREAM_PATH, connections })], /listening on tcp:\/\/127\.0\.0\.1:(\d+)/);
+      cleanups.push(floor.stop);
+      await measure('floor', 'load-lines.ts', { linePrefix: LINE_PREFIX, relayPid: floor.pid, connect: { host: '127.0.0.1', port: Number(floor.match[1]) } });
+      await floor.stop();
+    }
     if (!skip.has('tcp') || !skip.has('unix')) {
       const relay = await startRelay(origin, ['--config', await relayConfig(connections)], relayNodeArgs);
       cleanups.push(relay.stop);

@@ -4,8 +4,8 @@
  */
 import type { RunResult } from './drive.js';
 
-export type Scenario = 'direct' | 'relay-tcp' | 'relay-unix' | 'peer';
-export const SCENARIOS: Scenario[] = ['direct', 'relay-tcp', 'relay-unix', 'peer'];
+export type Scenario = 'direct' | 'floor' | 'relay-tcp' | 'relay-unix' | 'peer';
+export const SCENARIOS: Scenario[] = ['direct', 'floor', 'relay-tcp', 'relay-unix', 'peer'];
 
 export interface ScaleResult {
   requests: number;
@@ -62,9 +62,19 @@ export interface Target {
 const at = (runs: RunResult[] | undefined, n: number) => runs?.find((r) => r.inflight === n);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** relay/direct throughput, relay/direct CPU per request, relay/peer throughput, at every level both have. */
+/**
+ * relay/direct throughput, CPU per request and added latency, relay/peer throughput, and the same
+ * against the floor (bench/floor.ts), at every level both have; and the floor against direct.
+ */
 export function ratios(runs: BenchResults['runs']): Ratio[] {
   const out: Ratio[] = [];
+  for (const f of runs.floor ?? []) {
+    const d = at(runs.direct, f.inflight);
+    if (!d) continue;
+    out.push({ name: 'floor/direct throughput', inflight: f.inflight, value: r2(f.rps / d.rps) });
+    out.push({ name: 'floor/direct CPU per request', inflight: f.inflight, value: r2(f.cpuUsPerReq / d.cpuUsPerReq) });
+    out.push({ name: 'floor added p50 latency (us)', inflight: f.inflight, value: Math.round(f.p50Us - d.p50Us) });
+  }
   for (const relay of ['relay-tcp', 'relay-unix'] as const) {
     for (const r of runs[relay] ?? []) {
       const d = at(runs.direct, r.inflight);
@@ -74,6 +84,9 @@ export function ratios(runs: BenchResults['runs']): Ratio[] {
       if (d) out.push({ name: `${label}/direct CPU per request`, inflight: r.inflight, value: r2(r.cpuUsPerReq / d.cpuUsPerReq) });
       if (d) out.push({ name: `${label} added p50 latency (us)`, inflight: r.inflight, value: Math.round(r.p50Us - d.p50Us) });
       if (p) out.push({ name: `${label}/peer throughput`, inflight: r.inflight, value: r2(r.rps / p.rps) });
+      const f = at(runs.floor, r.inflight);
+      if (f) out.push({ name: `${label}/floor throughput`, inflight: r.inflight, value: r2(r.rps / f.rps) });
+      if (f) out.push({ name: `${label}/floor CPU per request`, inflight: r.inflight, value: r2(r.cpuUsPerReq / f.cpuUsPerReq) });
     }
   }
   return out;
@@ -133,7 +146,7 @@ export function render(res: BenchResults): string {
   }
   parts.push(table(['scenario', 'N', 'req/s', 'p50 us', 'p99 us', 'CPU us/req', 'requests', 'errors', 'reads/req'], rows));
   parts.push(
-    'CPU us/req: direct = the client process itself; relay-* = the relay-run process; peer = the MCP server process.\n' +
+    'CPU us/req: direct = the client process itself; floor = the minimal relay (bench/floor.ts); relay-* = the relay-run process; peer = the MCP server process.\n' +
       'reads/req: socket reads of the line client per request (2 = every dispatched and final line came in its own write).',
   );
   if (res.ratios.length > 0) parts.push(table(['ratio', 'N', 'value'], res.ratios.map((r) => [r.name, r.inflight, r.value])));

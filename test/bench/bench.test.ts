@@ -54,7 +54,7 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
 
   const runs = rowsOf(res.stdout, 'scenario');
   const seen = runs.map((r) => `${r[0]} ${r[1]}`);
-  for (const scenario of ['direct', 'relay-tcp', 'relay-unix', 'peer']) {
+  for (const scenario of ['direct', 'floor', 'relay-tcp', 'relay-unix', 'peer']) {
     for (const n of ['1', '3']) assert.ok(seen.includes(`${scenario} ${n}`), `no row for ${scenario} N=${n}: ${seen.join(', ')}`);
   }
   for (const row of runs) {
@@ -63,7 +63,7 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
     assert.equal(row[7], '0', `error replies in ${row.join(' | ')}`);
   }
   const ratios = rowsOf(res.stdout, 'ratio').map((r) => `${r[0]} ${r[1]}`);
-  for (const name of ['tcp/direct throughput 3', 'tcp/direct CPU per request 3', 'unix/direct throughput 1', 'tcp/peer throughput 3', 'unix/peer throughput 1']) {
+  for (const name of ['tcp/direct throughput 3', 'tcp/direct CPU per request 3', 'unix/direct throughput 1', 'tcp/peer throughput 3', 'unix/peer throughput 1', 'floor/direct CPU per request 3', 'floor added p50 latency (us) 1', 'tcp/floor throughput 3', 'tcp/floor CPU per request 1']) {
     assert.ok(ratios.includes(name), `no ratio ${name}: ${ratios.join(', ')}`);
   }
   const scale = rowsOf(res.stdout, 'scale');
@@ -77,7 +77,7 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
   for (const t of targets) assert.match(t.at(-1)!, /^(yes|NO)$/, `target not judged: ${t.join(' | ')}`);
 
   const json = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
-  assert.deepEqual(Object.keys(json.runs).sort(), ['direct', 'peer', 'relay-tcp', 'relay-unix']);
+  assert.deepEqual(Object.keys(json.runs).sort(), ['direct', 'floor', 'peer', 'relay-tcp', 'relay-unix']);
   assert.deepEqual(json.runs['relay-tcp']!.map((r) => r.inflight), [1, 3]);
   assert.ok(json.runs['relay-tcp']!.every((r) => r.requests > 0 && r.cpuUsPerReq > 0));
   assert.equal(json.scale?.ok, 40);
@@ -90,13 +90,13 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
 test('the bench refuses an unknown part to skip and names the parts', async () => {
   const res = await bench(['--skip', 'nothing']);
   assert.notEqual(res.code, 0);
-  assert.match(res.stderr, /unknown part nothing; parts are direct, tcp, unix, peer, scale, generator/);
+  assert.match(res.stderr, /unknown part nothing; parts are direct, floor, tcp, unix, peer, scale, generator/);
 });
 
 test('the bench records a relay-gen failure and its reason instead of a time', async () => {
   const out = path.join(tmp, 'failed-gen.json');
   const spec = path.join(ROOT, 'test', 'fixtures', 'generator', 'invalid-response.yaml');
-  const res = await bench(['--quick', '--skip', 'direct,tcp,unix,peer,scale', '--gen-spec', spec, '--out', out]);
+  const res = await bench(['--quick', '--skip', 'direct,floor,tcp,unix,peer,scale', '--gen-spec', spec, '--out', out]);
   assert.equal(res.code, 0, `bench failed:\n${res.stderr}\n${res.stdout}`);
   const gen = rowsOf(res.stdout, 'generator and start-up');
   assert.match(gen.find((r) => r[0] === 'relay-gen on invalid-response.yaml')?.[1] ?? '', /^FAILED: exit 1: .*must have required property 'description'/);
