@@ -16,8 +16,8 @@ const { headerNameToString } = util;
 export interface UpstreamResponse {
   status: number;
   contentType: string;
-  /** The body as text (UTF-8). */
-  text: string;
+  /** The body as text (UTF-8), decoded on first use. */
+  readonly text: string;
   /** The body as received, for binary responses. */
   bytes: Buffer;
   /** Response headers, lower-case names, repeated ones joined with `, `. */
@@ -136,7 +136,17 @@ class Exchange implements Dispatcher.DispatchHandler {
     const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
     const headers = parseRawHeaders(this.#rawHeaders);
     const contentType = headers['content-type'] ?? '';
-    this.#settle(null, { status: this.#status, contentType, text: bytes.toString('utf8'), bytes, headers });
+    let text: string | undefined;
+    this.#settle(null, {
+      status: this.#status,
+      contentType,
+      // Decoded when asked for: a binary body goes out as base64 and never needs it.
+      get text() {
+        return (text ??= bytes.toString('utf8'));
+      },
+      bytes,
+      headers,
+    });
   }
 
   onError(err: Error): void {
