@@ -95,7 +95,7 @@ export class Connection {
   /** Refuse one connection-level error line and close (TOO_MANY_CONNECTIONS, UNAUTHORIZED, IDLE_TIMEOUT). */
   refuseAndClose(error: RelayError): void {
     if (this.#closing) return;
-    this.#write(refusalLine(null, error));
+    this.#refuse(null, error);
     this.#close(CLOSE_WAIT_MS);
   }
 
@@ -173,15 +173,13 @@ export class Connection {
       return;
     }
     if (line === null) {
-      relay.options.observer?.refused('LINE_TOO_LONG');
-      this.#write(refusalLine(null, new RelayError('LINE_TOO_LONG', [maxLineBytes])));
+      this.#refuse(null, new RelayError('LINE_TOO_LONG', [maxLineBytes]));
       return;
     }
     const parsed = parseLine(line, maxJsonDepth);
     switch (parsed.kind) {
       case 'refused':
-        relay.options.observer?.refused(parsed.error.code);
-        this.#write(refusalLine(parsed.id, parsed.error));
+        this.#refuse(parsed.id, parsed.error);
         return;
       case 'auth':
         // Nothing to check (no token, or already authenticated): the same answer, so clients may always send one.
@@ -196,12 +194,12 @@ export class Connection {
     }
     const { msg } = parsed;
     if (this.#shuttingDown) {
-      this.#write(refusalLine(msg.id, new RelayError('SHUTTING_DOWN')));
+      this.#refuse(msg.id, new RelayError('SHUTTING_DOWN'));
       return;
     }
     const key = idKey(msg.id);
     if (this.#inFlight.has(key)) {
-      this.#write(refusalLine(msg.id, new RelayError('DUPLICATE_ID', [JSON.stringify(msg.id)])));
+      this.#refuse(msg.id, new RelayError('DUPLICATE_ID', [JSON.stringify(msg.id)]));
       return;
     }
     const entry: InFlight = { controller: new Abort(), started: performance.now(), done: false };
@@ -216,6 +214,12 @@ export class Connection {
       if (this.#inFlight.get(key) === entry) this.#release(key);
     };
     void done.then(finished, finished);
+  }
+
+  /** Refuse a line (or, with a null id, the connection) with `error`, counted in the metrics. */
+  #refuse(id: RequestId | null, error: RelayError): void {
+    this.#opts.relay.options.observer?.refused(error.code);
+    this.#write(refusalLine(id, error));
   }
 
   #cancel(id: RequestId): void {

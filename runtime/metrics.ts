@@ -40,7 +40,7 @@ export class Metrics implements Observer {
       buckets: BUCKETS,
       registers,
     });
-    this.#refused = new Counter({ name: 'relay_refused_total', help: 'Request lines refused before anything was sent, by error code.', labelNames: ['code'], registers });
+    this.#refused = new Counter({ name: 'relay_refused_total', help: 'Request lines refused before anything was sent, and connections refused (TOO_MANY_CONNECTIONS, UNAUTHORIZED, IDLE_TIMEOUT), by error code.', labelNames: ['code'], registers });
     this.#upstreamErrors = new Counter({
       name: 'relay_upstream_errors_total',
       help: 'Failed upstream attempts by error code (DNS_FAILED, CONNECT_REFUSED, TLS_FAILED, ...); each retry counts.',

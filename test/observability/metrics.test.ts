@@ -130,6 +130,11 @@ describe('relay-run --metrics against a loopback upstream', () => {
     assert.equal(sampleValue(exp, 'relay_rate_limit_total', { api: 'steam', event: 'wait' }), 1);
     assert.equal(sampleValue(exp, 'relay_rate_limit_total', { api: 'steam', event: 'refused' }), 1);
     assert.equal(sampleValue(exp, 'relay_requests_total', { ...NEWS, outcome: 'error', code: 'RATE_LIMITED' }), 1);
+    // A second request with the id of one in flight is refused, and counted like any refused line.
+    a.send({ request: 'steam.getNewsForApp', id: 7, params: { appid: 70 } });
+    const duplicate = await a.next();
+    assert.equal((duplicate.response as { code: string }).code, 'DUPLICATE_ID');
+    assert.equal(sampleValue(await metrics(), 'relay_refused_total', { code: 'DUPLICATE_ID' }), 1);
   });
 
   test('/healthz answers 503 during the SIGTERM grace period while requests finish, then the relay exits 0', async () => {
