@@ -176,11 +176,13 @@ class Exchange implements Dispatcher.DispatchHandler {
 
 /** Response headers by lower-case name; repeated ones joined with `, `. */
 function parseRawHeaders(raw: Buffer[]): Record<string, string> {
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  // A plain object is faster than a null-prototype one; a `__proto__` header is the one name it cannot hold.
+  const headers: Record<string, string> = {};
   for (let i = 0; i < raw.length; i += 2) {
     const name = headerNameToString(raw[i]!);
+    if (name === '__proto__') continue;
     const value = raw[i + 1]!.toString('latin1');
-    const seen = headers[name];
+    const seen = Object.hasOwn(headers, name) ? headers[name] : undefined;
     headers[name] = seen === undefined ? value : `${seen}, ${value}`;
   }
   return headers;

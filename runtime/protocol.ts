@@ -179,9 +179,9 @@ export function responseLine(
 ): string {
   if (response instanceof RawJson) {
     // The same bytes JSON.stringify would write for the parsed body, in the same key order, without parsing it.
-    const head = JSON.stringify({ status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts });
+    // Numbers print as JSON.stringify prints them; the id is the only value that needs escaping.
     const tail = headers ? `,"headers":${JSON.stringify(headers)}}\n` : '}\n';
-    return `${head.slice(0, -1)},"response":${response.text}${tail}`;
+    return `{"status":"${ok ? 'ok' : 'error'}","id":${JSON.stringify(id)},"time":${seconds(ms)},"code":${code},"attempts":${attempts},"response":${response.text}${tail}`;
   }
   const reply: Record<string, unknown> = { status: ok ? 'ok' : 'error', id, time: seconds(ms), code, attempts, response };
   if (headers) reply.headers = headers;
