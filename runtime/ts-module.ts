@@ -120,6 +120,7 @@ export function tableAsJson(code: string): string {
     return code;
   }
   // Whitespace between tokens goes (strings are matched whole, so theirs stays): a shorter text to read twice.
-  const compact = literal.replace(/("(?:[^"\\]|\\.)*")|[ \t\n\r]+/g, (_, string?: string) => string ?? '');
+  // (`$1` rather than a callback, and the string pattern unrolled: 40 ms instead of 250 for GitHub's table.)
+  const compact = literal.replace(/("[^"\\]*(?:\\.[^"\\]*)*")|[ \t\n\r]+/g, '$1');
   return `${TABLE_HEAD}JSON.parse(${JSON.stringify(compact)});\nexport { api, api as default };\n`;
 }
