@@ -18,14 +18,17 @@ const OUT = path.join(ROOT, 'dist', 'bundle');
  * relay imports only `Agent` from undici (and `Dispatcher`'s types), but undici's index loads all of
  * undici: fetch, WebSocket, the cache stores, the mocks (110 files, and Node's own bundled undici
  * through a `globalThis.Headers` check). This stands in for the index inside the bundle: the Agent,
- * and the request methods the index attaches to every dispatcher. A moved file fails the build; a
- * missing method fails the start.
+ * and the request methods the index attaches to every dispatcher. It is an ES module with named
+ * exports, so a runtime file importing anything else from undici fails the build (add it here), as
+ * does a moved undici file; a missing method fails the start.
  */
 const UNDICI_AGENT = `
-const Dispatcher = require('undici/lib/dispatcher/dispatcher');
-Object.assign(Dispatcher.prototype, require('undici/lib/api'));
+import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
+import api from 'undici/lib/api/index.js';
+import Agent from 'undici/lib/dispatcher/agent.js';
+Object.assign(Dispatcher.prototype, api);
 if (typeof Dispatcher.prototype.request !== 'function') throw new Error('undici: Dispatcher.prototype.request is missing; rebuild relay against this undici');
-module.exports.Agent = require('undici/lib/dispatcher/agent');
+export { Agent };
 `;
 
 const undiciAgentOnly: esbuild.Plugin = {
