@@ -14,6 +14,7 @@ import { Relay } from './relay.js';
 import { maskSecrets } from './print-config.js';
 import { RelayServer, parseTcpAddress } from './server.js';
 import { describeSetup, loadSetup, type Setup, type SetupInput } from './setup.js';
+import { moduleCacheDir } from './ts-module.js';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const args = parseRunArgs(argv);
@@ -30,7 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     upstreamError: (api: string, code: string) => metrics?.upstreamError(api, code),
     rateLimit: (api: string, event: 'wait' | 'refused') => metrics?.rateLimit(api, event),
   };
-  const input: SetupInput = { configFile: args.config, env, tcp: args.tcp, unix: args.unix, modules: args.modules, servers: overrides, cwd: process.cwd(), observer: upstreamObserver };
+  const input: SetupInput = { configFile: args.config, env, tcp: args.tcp, unix: args.unix, modules: args.modules, servers: overrides, cwd: process.cwd(), moduleCache: moduleCacheDir(env), observer: upstreamObserver };
 
   let server: RelayServer | undefined;
   let metricsServer: MetricsServer | undefined;

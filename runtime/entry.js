@@ -1,12 +1,18 @@
 // Shared by the bins: run the compiled JavaScript in dist/ (built by `npm run build`, which `npm ci`
-// runs through `prepare`) when every TypeScript source has an up-to-date copy there; otherwise (a
-// checkout before the build, or a source edited since) run the sources through tsx. RELAY_TSX=1
-// forces the sources.
-import { readdirSync, statSync } from 'node:fs';
+// runs through `prepare`) when it is up to date with the TypeScript sources; otherwise (a checkout
+// before the build, or a source edited since) run the sources through tsx. RELAY_TSX=1 forces the
+// sources. relay-run's compiled form is one bundle (dist/bundle/, scripts/build.ts); relay-gen's is
+// tsc's output (dist/generator/, dist/runtime/).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+function newer(file, than) {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  return stat === undefined || stat.mtimeMs > than;
+}
 
 function compiledIsCurrent(folders) {
   for (const folder of folders) {
@@ -20,10 +26,32 @@ function compiledIsCurrent(folders) {
   return true;
 }
 
-/** Import `<folder>/cli` (compiled or through tsx); `sources` are the folders its code comes from. */
+/**
+ * The bundle of `<name>` in dist/bundle/ when it is newer than each of relay's sources in it (listed
+ * by the build in `<name>.sources.json`; a missing one counts as newer) and than the installed
+ * dependencies it holds (npm rewrites node_modules/.package-lock.json on every install); else null.
+ */
+function currentBundle(name) {
+  const bundle = path.join(ROOT, 'dist', 'bundle', `${name}.js`);
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'bundle', `${name}.sources.json`), 'utf8'));
+  } catch {
+    return null;
+  }
+  const built = statSync(bundle, { throwIfNoEntry: false });
+  if (!built || sources.some((source) => newer(path.join(ROOT, source), built.mtimeMs))) return null;
+  // Absent when relay is installed as a package (its dependencies then sit in the parent's node_modules).
+  const installed = statSync(path.join(ROOT, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  return installed && installed.mtimeMs > built.mtimeMs ? null : bundle;
+}
+
+/** Import `<folder>/cli` (bundled, compiled or through tsx); `sources` are the folders its code comes from. */
 export async function importCli(folder, sources) {
-  if (process.env.RELAY_TSX !== '1' && compiledIsCurrent(sources)) {
-    return import(path.join(ROOT, 'dist', folder, 'cli.js'));
+  if (process.env.RELAY_TSX !== '1') {
+    const bundle = folder === 'runtime' ? currentBundle('relay-run') : null;
+    if (bundle) return import(bundle);
+    if (compiledIsCurrent(sources)) return import(path.join(ROOT, 'dist', folder, 'cli.js'));
   }
   const { register } = await import('tsx/esm/api');
   register();

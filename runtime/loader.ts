@@ -26,16 +26,17 @@ export async function defaultModules(cwd: string): Promise<string[]> {
 
 /**
  * Import one generated module and check its shape. Throws an Error naming the file.
- * `fresh` (a reload) bypasses the module cache so that a changed file is read again.
+ * `fresh` (a reload) bypasses the module cache so that a changed file is read again; `cacheDir` keeps
+ * the JavaScript of TypeScript modules (see ts-module.ts).
  */
-export async function loadModule(file: string, fresh = false): Promise<ApiTable> {
+export async function loadModule(file: string, fresh = false, cacheDir: string | null = null): Promise<ApiTable> {
   let mod: Record<string, unknown>;
   try {
     const url = pathToFileURL(path.resolve(file)).href;
     const plain = fresh ? `${url}?reload=${Date.now()}` : url;
     // TypeScript is compiled as ESM wherever the file lives; a plain import would treat a .ts file
     // outside a "type": "module" package as CommonJS and fail.
-    mod = /\.[cm]?ts$/.test(file) ? await importTypeScript(path.resolve(file)) : ((await import(plain)) as Record<string, unknown>);
+    mod = /\.[cm]?ts$/.test(file) ? await importTypeScript(path.resolve(file), cacheDir) : ((await import(plain)) as Record<string, unknown>);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT' ? 'file not found' : (err as Error).message.split('\n')[0];
@@ -52,11 +53,11 @@ export async function loadModule(file: string, fresh = false): Promise<ApiTable>
 }
 
 /** Load several modules; API names must be unique. */
-export async function loadModules(files: string[], fresh = false): Promise<ApiTable[]> {
+export async function loadModules(files: string[], fresh = false, cacheDir: string | null = null): Promise<ApiTable[]> {
   const tables: ApiTable[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const table = await loadModule(file, fresh);
+    const table = await loadModule(file, fresh, cacheDir);
     const other = seen.get(table.name);
     if (other) throw new Error(`API ${table.name} is defined by both ${other} and ${file}`);
     seen.set(table.name, file);

@@ -23,6 +23,8 @@ export interface SetupInput {
   /** `--server API=URL` overrides. */
   servers: Map<string, string>;
   cwd: string;
+  /** Where the JavaScript of TypeScript modules is cached (ts-module.ts); null or absent: nowhere. */
+  moduleCache?: string | null;
   /** Told of upstream failures and rate-limit waits (metrics). */
   observer?: UpstreamOptions['observer'];
 }
@@ -54,7 +56,7 @@ export async function loadSetup(input: SetupInput, fresh = false): Promise<Setup
   }
   const files = input.modules.length > 0 ? input.modules : (config.modules ?? (await defaultModules(input.cwd)));
   if (files.length === 0) throw new Error('no modules to serve: give MODULE paths, or run where generated/ holds relay-gen output');
-  const tables = await loadModules(files, fresh);
+  const tables = await loadModules(files, fresh, input.moduleCache ?? null);
   const apis = { ...config.apis };
   for (const [api, url] of input.servers) {
     if (!tables.some((t) => t.name === api)) {

@@ -1,0 +1,69 @@
+/**
+ * The second half of `npm run build` (after tsc writes dist/): bundles relay-run, runtime/cli.ts with
+ * undici, pino and commander, into dist/bundle/ with esbuild, so that relay-run starts by reading a few
+ * files instead of about 200. What it imports lazily (yaml, prom-client, the metrics listener) goes
+ * into chunks of its own, loaded only when used; esbuild and tsx stay outside (they are loaded only for
+ * generated modules). dist/bundle/relay-run.sources.json lists relay's own files in the bundle, which
+ * runtime/entry.js checks against the bundle's time before running it.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const OUT = path.join(ROOT, 'dist', 'bundle');
+
+/**
+ * relay imports only `Agent` from undici (and `Dispatcher`'s types), but undici's index loads all of
+ * undici: fetch, WebSocket, the cache stores, the mocks (110 files, and Node's own bundled undici
+ * through a `globalThis.Headers` check). This stands in for the index inside the bundle: the Agent,
+ * and the request methods the index attaches to every dispatcher. It is an ES module with named
+ * exports, so a runtime file importing anything else from undici fails the build (add it here), as
+ * does a moved undici file; a missing method fails the start.
+ */
+const UNDICI_AGENT = `
+import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
+import api from 'undici/lib/api/index.js';
+import Agent from 'undici/lib/dispatcher/agent.js';
+Object.assign(Dispatcher.prototype, api);
+if (typeof Dispatcher.prototype.request !== 'function') throw new Error('undici: Dispatcher.prototype.request is missing; rebuild relay against this undici');
+export { Agent };
+`;
+
+const undiciAgentOnly: esbuild.Plugin = {
+  name: 'undici-agent-only',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici-agent', namespace: 'relay' }));
+    build.onLoad({ filter: /^undici-agent$/, namespace: 'relay' }, () => ({ contents: UNDICI_AGENT, loader: 'js', resolveDir: ROOT }));
+  },
+};
+
+await rm(OUT, { recursive: true, force: true });
+const result = await esbuild.build({
+  absWorkingDir: ROOT,
+  entryPoints: { 'relay-run': 'runtime/cli.ts' },
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // yaml is imported dynamically (only with --config), and esbuild's chunk for a CommonJS package would
+  // export only `default`; Node's own loader gives its named exports.
+  external: ['esbuild', 'tsx', 'tsx/*', 'yaml'],
+  plugins: [undiciAgentOnly],
+  // CommonJS dependencies require Node's built-ins; an ES module has no `require` of its own.
+  banner: { js: "import { createRequire as __relayCreateRequire } from 'node:module';\nconst require = __relayCreateRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const sources = new Set<string>();
+for (const output of Object.values(result.metafile.outputs)) {
+  for (const input of Object.keys(output.inputs)) {
+    if (!input.includes('node_modules/') && !input.includes(':')) sources.add(input);
+  }
+}
+await mkdir(OUT, { recursive: true });
+await writeFile(path.join(OUT, 'relay-run.sources.json'), `${JSON.stringify([...sources].sort(), null, 1)}\n`);
