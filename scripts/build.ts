@@ -26,9 +26,11 @@ const UNDICI_AGENT = `
 import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
+import core from 'undici/lib/core/util.js';
 Object.assign(Dispatcher.prototype, api);
 if (typeof Dispatcher.prototype.request !== 'function') throw new Error('undici: Dispatcher.prototype.request is missing; rebuild relay against this undici');
-export { Agent };
+const util = { parseHeaders: core.parseHeaders, headerNameToString: core.headerNameToString };
+export { Agent, util };
 `;
 
 const undiciAgentOnly: esbuild.Plugin = {

@@ -2,11 +2,14 @@
  * Starting relay-run as a real child process, the way users run it, and reading its start-up line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = path.join(ROOT, 'runtime', 'relay-run.js');
+/** Tests keep relay-run's module cache (runtime/ts-module.ts) out of the home folder. */
+const CACHE = { RELAY_CACHE_DIR: path.join(os.tmpdir(), 'relay-test-module-cache') };
 
 export interface RelayProcess {
   child: ChildProcess;
@@ -22,7 +25,7 @@ export interface RelayProcess {
 
 /** Run relay-run with `args` and wait until it listens (or fails to start, which rejects with its stderr). */
 export function startRelay(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...CACHE, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -57,7 +60,7 @@ export function startRelay(args: string[], env: NodeJS.ProcessEnv = {}, timeoutM
 
 /** Run relay-run expecting it to exit; resolves to its exit code and stderr. */
 export function runRelay(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...CACHE, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
