@@ -71,7 +71,7 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
   assert.match(scale.find((r) => r[0] === 'relay peak RSS (VmHWM)')?.[1] ?? '', /^\d+(\.\d)? MiB$/);
   const gen = rowsOf(res.stdout, 'generator and start-up');
   assert.match(gen.find((r) => r[0] === 'relay-gen on steam.yaml')?.[1] ?? '', /^\d+ ms \(7 operations/);
-  assert.match(gen.find((r) => r[0] === 'relay-run start-up, module of steam.yaml')?.[1] ?? '', /^\d+ ms$/);
+  assert.match(gen.find((r) => r[0] === 'relay-run start-up, module of steam.yaml')?.[1] ?? '', /^\d+ ms \(first start, empty cache: \d+ ms\)$/);
   const targets = rowsOf(res.stdout, 'target');
   assert.equal(targets.length, 8, targets.map((t) => t.join(' | ')).join('\n'));
   for (const t of targets) assert.match(t.at(-1)!, /^(yes|NO)$/, `target not judged: ${t.join(' | ')}`);
