@@ -74,6 +74,18 @@ export class Catalog {
       }
     }
     const bare = new Map<string, CompiledOperation[]>();
+    // Servers are shared by many operations (GitHub's 1,223 have one): each URL is parsed once.
+    const places = new Map<string, Place>();
+    const placeOf = (base: string | null): Place | null => {
+      if (base === null) return null;
+      let place = places.get(base);
+      if (!place) {
+        const url = new URL(base);
+        place = { origin: url.origin, host: url.host, basePath: url.pathname.replace(/\/+$/, '') };
+        places.set(base, place);
+      }
+      return place;
+    };
     let shared: Ajv | undefined;
     const ajv = () => (shared ??= createAjv());
     for (const table of input.tables) {
@@ -87,13 +99,15 @@ export class Catalog {
       }
       this.secrets.push(...secretsOf(credentials));
       checkServerVariables(table, config.serverVariables ?? {});
-      if (config.server === undefined && serverUrl(table.servers, config.serverVariables) === null) {
+      const tableBase = serverUrl(table.servers, config.serverVariables);
+      if (config.server === undefined && tableBase === null) {
         this.warnings.push(`API ${table.name} has no absolute server URL; set --server ${table.name}=URL`);
       }
+      const tablePlace = placeOf(tableBase);
       const tokens = tokenSources(table, config);
       this.tokenSources.push(...tokens.values());
       for (const spec of Object.values(table.operations)) {
-        const op = compile(table, spec, config, tokens, ajv, (w) => this.onWarning(w));
+        const op = compile(table, spec, config, tablePlace, placeOf, tokens, ajv, (w) => this.onWarning(w));
         this.operations.push(op);
         this.#byName.set(op.fullName, { op, preset: null });
         if (spec.operationId && spec.operationId !== spec.name) this.#byName.set(`${table.name}.${spec.operationId}`, { op, preset: null });
@@ -185,16 +199,25 @@ function tokenSources(table: ApiTable, config: ApiConfig): Map<string, TokenSour
   return out;
 }
 
+/** Where an operation's requests go: the parts of its server URL. */
+interface Place {
+  origin: string;
+  host: string;
+  basePath: string;
+}
+
+/** `tablePlace` is the API's own server (from `table.servers`), used unless the operation names its own. */
 function compile(
   table: ApiTable,
   spec: OperationSpec,
   config: ApiConfig,
+  tablePlace: Place | null,
+  placeOf: (base: string | null) => Place | null,
   tokens: Map<string, TokenSource>,
   ajv: () => Ajv,
   warn: (message: string) => void,
 ): CompiledOperation {
-  const base = config.server ?? serverUrl(spec.servers, config.serverVariables) ?? (spec.servers ? null : serverUrl(table.servers, config.serverVariables));
-  const url = base === null ? null : new URL(base);
+  const place = config.server !== undefined ? placeOf(config.server) : spec.servers ? placeOf(serverUrl(spec.servers, config.serverVariables)) : tablePlace;
   const params = new Map(spec.params.map((p) => [p.key ?? p.name, p]));
   const segments: Array<string | ParamSpec> = [];
   for (const part of spec.path.split(/(\{[^}]+\})/)) {
@@ -208,9 +231,9 @@ function compile(
     name: spec.name,
     fullName: `${table.name}.${spec.name}`,
     spec,
-    origin: url ? url.origin : null,
-    host: url ? url.host : table.name,
-    basePath: url ? url.pathname.replace(/\/+$/, '') : '',
+    origin: place ? place.origin : null,
+    host: place ? place.host : table.name,
+    basePath: place ? place.basePath : '',
     segments,
     params,
     required: spec.params.filter((p) => p.required),
