@@ -3,9 +3,8 @@
  * The plan for each operation is fixed at load time: which alternative to satisfy, or why none can be.
  * @see https://spec.openapis.org/oas/v3.1.0#security-requirement-object
  */
-import type { Dispatcher } from 'undici';
 import type { Credential } from './config.js';
-import type { TokenSource } from './oauth2.js';
+import type { Authorize, TokenSource } from './oauth2.js';
 import { RelayError } from './errors.js';
 import type { ApiTable, OperationSpec, SecurityScheme } from './table.js';
 
@@ -15,7 +14,7 @@ export interface AuthTarget {
   query: string[];
   cookies: string[];
   /** A credential fetched just before sending (OAuth2 client credentials). */
-  authorize?: (headers: Record<string, string>, refresh: boolean, dispatcher: Dispatcher) => Promise<void>;
+  authorize?: Authorize;
 }
 
 export type AuthPlan = (target: AuthTarget) => void;

@@ -23,6 +23,7 @@ export interface ConnectionOptions {
 }
 
 interface InFlight {
+  id: RequestId;
   controller: Abort;
   started: number;
   /** Set once the final reply is written (or the client is gone): later writes are dropped. */
@@ -165,11 +166,10 @@ export class Connection {
     const { relay } = this.#opts;
     const { maxLineBytes, maxJsonDepth } = relay.options.limits;
     if (!this.#authenticated) {
+      // The first line must be the token; anything else closes the connection.
       const parsed = line === null ? null : parseLine(line, maxJsonDepth);
-      if (parsed?.kind === 'auth' && tokenMatches(parsed.token, this.#opts.token!)) {
-        this.#authenticated = true;
-        this.#write(AUTHENTICATED_LINE);
-      } else this.refuseAndClose(new RelayError('UNAUTHORIZED'));
+      if (parsed?.kind === 'auth') this.#authLine(parsed.token);
+      else this.refuseAndClose(new RelayError('UNAUTHORIZED'));
       return;
     }
     if (line === null) {
@@ -182,9 +182,8 @@ export class Connection {
         this.#refuse(parsed.id, parsed.error);
         return;
       case 'auth':
-        // Nothing to check (no token, or already authenticated): the same answer, so clients may always send one.
-        if (this.#opts.token === null || tokenMatches(parsed.token, this.#opts.token)) this.#write(AUTHENTICATED_LINE);
-        else this.refuseAndClose(new RelayError('UNAUTHORIZED'));
+        // Clients may always send one, also when no token is needed or they already authenticated.
+        this.#authLine(parsed.token);
         return;
       case 'cancel':
         this.#cancel(parsed.id);
@@ -202,7 +201,7 @@ export class Connection {
       this.#refuse(msg.id, new RelayError('DUPLICATE_ID', [JSON.stringify(msg.id)]));
       return;
     }
-    const entry: InFlight = { controller: new Abort(), started: performance.now(), done: false };
+    const entry: InFlight = { id: msg.id, controller: new Abort(), started: performance.now(), done: false };
     this.#inFlight.set(key, entry);
     const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller, this.#opts.id ?? null);
     if (done === null) {
@@ -214,6 +213,14 @@ export class Connection {
       if (this.#inFlight.get(key) === entry) this.#release(key);
     };
     void done.then(finished, finished);
+  }
+
+  /** An auth line: accepted when it carries the token (or none is needed), else UNAUTHORIZED and close. */
+  #authLine(token: string): void {
+    if (this.#opts.token === null || tokenMatches(token, this.#opts.token)) {
+      this.#authenticated = true;
+      this.#write(AUTHENTICATED_LINE);
+    } else this.refuseAndClose(new RelayError('UNAUTHORIZED'));
   }
 
   /** Refuse a line (or, with a null id, the connection) with `error`, counted in the metrics. */
@@ -229,12 +236,12 @@ export class Connection {
       this.#write(cancelRefusalLine(id, new RelayError('NOT_IN_FLIGHT', [JSON.stringify(id)])));
       return;
     }
-    this.#abort(key, entry, new RelayError('CANCELLED'), id);
+    this.#abort(key, entry, new RelayError('CANCELLED'));
   }
 
   /** Write `error` as the final reply of an in-flight request and abort it upstream. */
-  #abort(key: string, entry: InFlight, error: RelayError, id: RequestId = JSON.parse(key.slice(1)) as RequestId): void {
-    this.#write(failureLine(id, performance.now() - entry.started, error));
+  #abort(key: string, entry: InFlight, error: RelayError): void {
+    this.#write(failureLine(entry.id, performance.now() - entry.started, error));
     entry.done = true;
     entry.controller.abort(error);
     this.#release(key);

@@ -114,12 +114,15 @@ function errorCode(text: string): string | null {
   }
 }
 
+/** Adds a fetched credential to `headers` (OAuth2 client credentials); `refresh` forces a new one (after a 401). */
+export type Authorize = (headers: Record<string, string>, refresh: boolean, dispatcher: Dispatcher) => Promise<void>;
+
 /**
  * Send a request whose credential is fetched first; on 401 fetch a new token and send once more.
  * `send` is the plain HTTP exchange.
  */
 export async function sendAuthorized<R extends { status: number }>(
-  req: { headers: Record<string, string>; authorize?: (headers: Record<string, string>, refresh: boolean, dispatcher: Dispatcher) => Promise<void> },
+  req: { headers: Record<string, string>; authorize?: Authorize },
   dispatcher: Dispatcher,
   send: () => Promise<R>,
 ): Promise<R> {

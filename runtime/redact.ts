@@ -23,8 +23,10 @@ export class Redactor {
 
   /** Mask one more secret from now on (e.g. an OAuth2 access token once it is fetched). */
   add(secret: string): void {
-    if (secret.length < 4 || this.#needles.includes(secret)) return;
-    this.#needles.push(secret, encodeURIComponent(secret));
+    if (secret.length < 4) return;
+    const fresh = [secret, encodeURIComponent(secret)].filter((needle, i, both) => both.indexOf(needle) === i && !this.#needles.includes(needle));
+    if (fresh.length === 0) return;
+    this.#needles.push(...fresh);
     this.#needles.sort((a, b) => b.length - a.length);
   }
 

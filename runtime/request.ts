@@ -10,7 +10,7 @@ import { chooseMediaType, encodeBody, isJsonType } from './body.js';
 import type { ParamSpec } from './table.js';
 import type { AuthTarget } from './auth.js';
 import { version } from './version.js';
-import type { Dispatcher } from 'undici';
+import type { Authorize } from './oauth2.js';
 
 export interface OutgoingRequest {
   origin: string;
@@ -23,7 +23,7 @@ export interface OutgoingRequest {
    * Set when a credential must be fetched before sending (OAuth2 client credentials): adds the
    * Authorization header; `refresh` forces a new token (after a 401).
    */
-  authorize?: (headers: Record<string, string>, refresh: boolean, dispatcher: Dispatcher) => Promise<void>;
+  authorize?: Authorize;
 }
 
 const USER_AGENT = `relay/${version}`;
