@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Catalog, type CatalogInput } from '../../runtime/catalog.js';
 import type { PresetConfig } from '../../runtime/config.js';
-import { RelayError } from '../../runtime/errors.js';
 import { apiTable, compileOne, operation, param } from '../fixtures/runtime/tables.js';
+import { relayError } from '../support/relay-error.js';
 
 /** Two APIs that both define `status`; `alpha.list` has a spec operationId that differs from its name. */
 function tables() {
@@ -25,16 +25,6 @@ function tables() {
 
 function catalog(input: Partial<CatalogInput> = {}): Catalog {
   return new Catalog({ tables: tables(), apis: {}, presets: {}, ...input });
-}
-
-/** A RelayError with the given code, for assert.throws. */
-function relayError(code: string, message?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof RelayError, `expected a RelayError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  };
 }
 
 const found: Array<[string, { given: string; want: string }]> = [

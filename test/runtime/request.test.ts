@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ApiConfig } from '../../runtime/config.js';
-import { RelayError } from '../../runtime/errors.js';
 import { buildRequest } from '../../runtime/request.js';
 import type { OperationSpec, SecurityScheme } from '../../runtime/table.js';
 import { version } from '../../runtime/version.js';
 import { compileOne, operation, param } from '../fixtures/runtime/tables.js';
+import { relayError } from '../support/relay-error.js';
 
 const SCHEMES: Record<string, SecurityScheme> = {
   queryKey: { type: 'apiKey', in: 'query', name: 'key' },
@@ -32,16 +32,6 @@ function compile(spec: OperationSpec, api: ApiConfig = {}) {
 
 function keyed(security: OperationSpec['security'], api: ApiConfig) {
   return compile(operation('keyed', { params: [param('q', 'query')], security }), api);
-}
-
-/** A RelayError with the given code, for assert.throws. */
-function relayError(code: string, message?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof RelayError, `expected a RelayError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  };
 }
 
 test('buildRequest puts path, query and header parameters where they belong, under the base path', () => {

@@ -4,24 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RelayError } from '../../runtime/errors.js';
 import { encodeStrict, serializeCookie, serializeHeader, serializePath, serializeQuery, toValue } from '../../runtime/serialize.js';
 import type { ParamSpec, ParamStyle } from '../../runtime/table.js';
 import { param } from '../fixtures/runtime/tables.js';
+import { relayError } from '../support/relay-error.js';
 
 const STRING = 'blue';
 const ARRAY = ['blue', 'black', 'brown'];
 const OBJECT = { R: 100, G: 200, B: 150 };
-
-/** A RelayError with the given code, for assert.throws. */
-function relayError(code: string, message?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof RelayError, `expected a RelayError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  };
-}
 
 /**
  * Rows of the "Style Examples" table for parameter `color`. The values are those of the 3.1.1 table,
