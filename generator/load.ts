@@ -70,8 +70,8 @@ function parserParts(): ParserParts {
 
 /**
  * What `SwaggerParser.validate(file)` returns, for a one-file OpenAPI 3.0 spec that `checkOpenApi30` finds
- * valid as written: parsed and resolved once, validated with each shared component checked once,
- * dereferenced once. Undefined otherwise (an error, another version, several files, or a spec the
+ * valid as written: parsed once, validated with each shared component checked once, dereferenced
+ * once. Undefined otherwise (an error, another version, several files, or a spec the
  * quick check cannot vouch for): then swagger-parser's `validate()` decides, and words the errors.
  */
 async function checkedQuickly(file: string): Promise<OpenAPI.Document | undefined> {
@@ -79,12 +79,14 @@ async function checkedQuickly(file: string): Promise<OpenAPI.Document | undefine
   const options = new Options();
   const parser = new SwaggerParser();
   try {
-    await parser.resolve(file, options);
+    // Parsed, not resolved: every `$ref` the check follows is within the file (`#/`), and one to another
+    // file where anything goes (an example) makes the dereference below fail and swagger-parser decide.
+    await parser.parse(file, options);
   } catch {
     return undefined;
   }
   const api = parser.api as unknown as Record<string, unknown>;
-  if (typeof api.openapi !== 'string' || !api.openapi.startsWith('3.0') || parser.$refs.paths().length !== 1) return undefined;
+  if (typeof api.openapi !== 'string' || !api.openapi.startsWith('3.0')) return undefined;
   if (!checkOpenApi30(api, (ref) => parser.$refs.get(ref, options as never))) return undefined;
   try {
     dereference(parser, options);
