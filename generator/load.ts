@@ -87,8 +87,8 @@ async function checkedQuickly(file: string): Promise<OpenAPI.Document | undefine
   }
   const api = parser.api as unknown as Record<string, unknown>;
   if (typeof api.openapi !== 'string' || !api.openapi.startsWith('3.0')) return undefined;
-  if (!checkOpenApi30(api, (ref) => parser.$refs.get(ref, options as never))) return undefined;
   try {
+    if (!checkOpenApi30(api, (ref) => parser.$refs.get(ref, options as never))) return undefined;
     dereference(parser, options);
     validateSpec(parser.api);
   } catch {
