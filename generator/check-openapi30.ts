@@ -149,6 +149,8 @@ function everyRefSeen(value: unknown, refs: Set<unknown>, opaque: Set<unknown>, 
 
 /** Whether no two items are equal once dereferenced (`$ref`s followed; deep cycles count as equal). */
 function distinct(items: unknown[], resolve: (ref: string) => unknown): boolean {
+  // ajv found them distinct as written, and dereferencing changes no string (the `required` lists).
+  if (items.every((item) => item === null || typeof item !== 'object')) return true;
   for (let i = 0; i < items.length; i++) {
     for (let j = i + 1; j < items.length; j++) if (mayEqual(items[i], items[j], resolve, 0)) return false;
   }
