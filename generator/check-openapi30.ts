@@ -30,24 +30,9 @@ interface Seen {
 interface Checker {
   root: Validate;
   kind(kind: string): Validate;
+  /** The Components Object's maps (from the schema): the names it checks, and as what. */
+  components: Array<{ section: string; names: RegExp; kind: string }>;
 }
-
-/**
- * The Components Object's maps and the kind of object each holds (OpenAPI 3.0.3, 4.7.7): an entry that is
- * not a Reference has been validated as that kind where it stands.
- * @see https://spec.openapis.org/oas/v3.0.3#components-object
- */
-const COMPONENT_KINDS: Record<string, string> = {
-  schemas: 'Schema',
-  responses: 'Response',
-  parameters: 'Parameter',
-  examples: 'Example',
-  requestBodies: 'RequestBody',
-  headers: 'Header',
-  securitySchemes: 'SecurityScheme',
-  links: 'Link',
-  callbacks: 'Callback',
-};
 
 const REFERENCE = '#/definitions/Reference';
 
@@ -88,11 +73,12 @@ export function checkOpenApi30(doc: Json, resolveRef: (ref: string) => unknown):
   try {
     const queue = validated(check.root, doc, unique, true);
     if (queue === undefined) return false;
+    // The document passed, so each component with a name the schema checks, not a Reference itself, is a valid Kind.
     const components = isObject(doc.components) ? doc.components : {};
-    for (const [section, kind] of Object.entries(COMPONENT_KINDS)) {
+    for (const { section, names, kind } of check.components) {
       const entries = components[section];
       if (!isObject(entries)) continue;
-      for (const entry of Object.values(entries)) if (isObject(entry) && !isRef(entry)) mark(entry, kind);
+      for (const [name, entry] of Object.entries(entries)) if (names.test(name) && isObject(entry) && !('$ref' in entry)) mark(entry, kind);
     }
     for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
       const [ref, kind] = next;
@@ -236,7 +222,23 @@ function compiled(): Checker | null {
     }
     return validate;
   };
-  return (checker = { root, kind });
+  return (checker = { root, kind, components: componentKinds(schema) });
+}
+
+/** Each map of the (marked) Components definition that checks the names matching one pattern as `oneOf: [Kind, Reference]`. */
+function componentKinds(schema: Json): Checker['components'] {
+  const definitions = isObject(schema.definitions) ? schema.definitions : {};
+  const maps = isObject(definitions.Components) && isObject(definitions.Components.properties) ? definitions.Components.properties : {};
+  const found: Checker['components'] = [];
+  for (const [section, map] of Object.entries(maps)) {
+    const patterns = isObject(map) && isObject(map.patternProperties) ? Object.entries(map.patternProperties) : [];
+    const [pattern, entry] = patterns.length === 1 ? patterns[0]! : [];
+    const oneOf = isObject(entry) && Array.isArray(entry.oneOf) ? entry.oneOf : [];
+    const kind = oneOf.map((branch) => (isObject(branch) && Array.isArray(branch.allOf) ? (branch.allOf[1] as Json | undefined)?.['x-relay-reference'] : undefined)).find((k) => typeof k === 'string');
+    // ajv compiles patterns with the `u` flag.
+    if (pattern !== undefined && typeof kind === 'string') found.push({ section, names: new RegExp(pattern, 'u'), kind });
+  }
+  return found;
 }
 
 /** Put the watching keywords into the schema; false when a Reference appears outside `oneOf: [Kind, Reference]` (and primitive types). */

@@ -144,6 +144,17 @@ const CASES: Array<[string, { change: (doc: Doc) => void; vouched: boolean; vali
     },
   ],
   [
+    'rejects a $ref to a component whose name the schema does not check, invalid where it is used',
+    {
+      change: (doc) => {
+        doc.components.schemas['Bad name'] = { type: 'text' };
+        doc.components.schemas.Pet.properties.id = { $ref: '#/components/schemas/Bad name' };
+      },
+      vouched: false,
+      valid: false,
+    },
+  ],
+  [
     'rejects a $ref to nothing',
     { change: (doc) => (doc.components.schemas.Pet.properties.id = { $ref: '#/components/schemas/Nope' }), vouched: false, valid: false },
   ],
