@@ -87,7 +87,7 @@ export function checkOpenApi30(doc: Json, resolveRef: (ref: string) => unknown):
       if (!mark(target, kind)) continue;
       const more = validated(check.kind(kind), target, unique, false);
       if (more === undefined) return false;
-      queue.push(...more);
+      for (const ref of more) queue.push(ref);
     }
     // Inside the try: resolving may throw.
     return unique.every((items) => distinct(items, resolve));

@@ -5,7 +5,8 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -199,3 +200,108 @@ describe('checking an OpenAPI 3.0 spec as written', () => {
     });
   }
 });
+
+/**
+ * Mutated copies of the ReadMe OpenAPI 3.0 examples, one mutation each from a seeded generator: a
+ * `$ref` pointed at another component, an object replaced by a `$ref`, a key deleted or set, an array
+ * item repeated, a `$ref` given a sibling, a component added under an odd name and referenced.
+ */
+describe('the quick check against swagger-parser on mutated specs', () => {
+  const RUNS = 80;
+  let seeds: Doc[] = [];
+  before(async () => {
+    const require = createRequire(import.meta.url);
+    const dir = path.join(path.dirname(require.resolve('@readme/oas-examples/package.json')), '3.0', 'json');
+    for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+      const text = await readFile(path.join(dir, name), 'utf8');
+      if (text.length < 60_000) seeds.push(JSON.parse(text) as Doc);
+    }
+  });
+
+  test('never vouches for a spec swagger-parser rejects, and dereferences to the same document', async () => {
+    let state = 2;
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+    let vouched = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const doc = structuredClone(pick(seeds));
+      mutate(doc, random, pick);
+      const parser = new SwaggerParser();
+      const ok = await parser.parse(structuredClone(doc) as never).then(
+        () => checkOpenApi30(parser.api as Doc, (ref) => parser.$refs.get(ref)),
+        () => false,
+      );
+      if (!ok) continue;
+      vouched++;
+      const theirs = await SwaggerParser.validate(structuredClone(doc) as never).catch((err: Error) => assert.fail(`run ${run}: vouched, swagger-parser rejects: ${err.message}`));
+      assert.deepEqual(await dereferenced(doc), theirs, `run ${run}`);
+    }
+    // The mutations leave about half the specs valid: the check must vouch for some of them.
+    assert.ok(vouched > RUNS / 4, `vouched for ${vouched} of ${RUNS}`);
+  });
+});
+
+/** The document as loadSpec's quick path dereferences it: parsed, then ref-parser's dereference with swagger-parser's options. */
+async function dereferenced(doc: Doc): Promise<unknown> {
+  const require = createRequire(createRequire(import.meta.url).resolve('@apidevtools/swagger-parser'));
+  const Options = require('./options.js') as new () => object;
+  const { dereferenceInternal } = require('@apidevtools/json-schema-ref-parser') as { dereferenceInternal: (p: unknown, o: object) => void };
+  const options = new Options();
+  const parser = new SwaggerParser();
+  await parser.parse(structuredClone(doc) as never, options as never);
+  dereferenceInternal(parser, options);
+  return parser.api;
+}
+
+function mutate(doc: Doc, random: () => number, pick: <T>(items: T[]) => T): void {
+  const nodes: Array<{ parent: any; key: string; value: any }> = [];
+  const walk = (o: any) => {
+    if (o === null || typeof o !== 'object') return;
+    for (const key of Object.keys(o)) {
+      nodes.push({ parent: o, key, value: o[key] });
+      walk(o[key]);
+    }
+  };
+  walk(doc);
+  const pointers: string[] = [];
+  for (const [section, map] of Object.entries<any>(doc.components ?? {})) {
+    for (const name of Object.keys(map ?? {})) pointers.push(`#/components/${section}/${name}`);
+  }
+  const refs = nodes.filter((n) => n.value !== null && typeof n.value === 'object' && typeof n.value.$ref === 'string');
+  const objects = nodes.filter((n) => n.value !== null && typeof n.value === 'object' && !Array.isArray(n.value));
+  const values = [7, 'x', true, null, [], {}, { type: 'text' }, { description: 'd' }, { name: 'n', in: 'query' }, { $ref: '' }];
+  const node = pick(nodes);
+  switch (Math.floor(random() * 7)) {
+    case 0:
+      if (refs.length > 0 && pointers.length > 0) pick(refs).value.$ref = pick(pointers);
+      break;
+    case 1:
+      if (pointers.length > 0 && node.value !== null && typeof node.value === 'object') node.parent[node.key] = { $ref: pick(pointers) };
+      break;
+    case 2: {
+      const keys = node.value !== null && typeof node.value === 'object' ? Object.keys(node.value) : [];
+      if (keys.length > 0 && !Array.isArray(node.value)) delete node.value[pick(keys)];
+      break;
+    }
+    case 3:
+      if (objects.length > 0) {
+        const key = pick(['description', 'type', 'x-a', 'example', 'items', 'schema', 'name', 'required', 'default', 'properties']);
+        pick(objects).value[key] = random() < 0.5 && pointers.length > 0 ? { $ref: pick(pointers) } : structuredClone(pick(values));
+      }
+      break;
+    case 4:
+      if (Array.isArray(node.value) && node.value.length > 0) node.value.push(structuredClone(pick(node.value)));
+      break;
+    case 5:
+      if (refs.length > 0) pick(refs).value.description = 'beside a $ref';
+      break;
+    default: {
+      const sections = Object.keys(doc.components ?? {}).filter((s) => doc.components[s] !== null && typeof doc.components[s] === 'object');
+      if (sections.length === 0 || refs.length === 0) break;
+      const section = pick(sections);
+      const name = pick(['Bad name', 'ok_name', 'x-y', 'é']);
+      doc.components[section][name] = structuredClone(pick([{ type: 'text' }, { name: 'n', in: 'query' }, { description: 7 }, { description: 'd' }]));
+      pick(refs).value.$ref = `#/components/${section}/${name}`;
+    }
+  }
+}
