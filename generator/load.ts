@@ -86,7 +86,8 @@ async function checkedQuickly(file: string): Promise<OpenAPI.Document | undefine
     return undefined;
   }
   const api = parser.api as unknown as Record<string, unknown>;
-  if (typeof api.openapi !== 'string' || !api.openapi.startsWith('3.0')) return undefined;
+  // The schema swagger-parser would pick: Swagger 2.0's whenever `swagger` is set.
+  if (api.swagger || typeof api.openapi !== 'string' || !api.openapi.startsWith('3.0')) return undefined;
   try {
     if (!checkOpenApi30(api, (ref) => parser.$refs.get(ref, options as never))) return undefined;
     dereference(parser, options);
