@@ -1,7 +1,8 @@
 /**
  * Loading a spec: the one caller of swagger-parser. Reads YAML or JSON (with `$ref`s across
- * local files), validates, dereferences, and upgrades Swagger 2.0 to the OpenAPI 3 shape,
- * so that everything after this step sees one kind of document.
+ * local files), validates (a one-file OpenAPI 3.0 spec first through check-openapi30.ts, which
+ * spares validating each shared component once per reference), dereferences, and upgrades
+ * Swagger 2.0 to the OpenAPI 3 shape, so that everything after this step sees one kind of document.
  */
 import { createRequire } from 'node:module';
 import SwaggerParser from '@apidevtools/swagger-parser';

@@ -25,7 +25,7 @@ function render(schema: unknown, ctx: TypeContext, indent: string, ancestors: Se
   if (ref !== undefined && schema !== self) return ref;
   // An unnamed cycle cannot be written inline.
   if (ancestors.has(schema) && schema !== self) return 'unknown';
-  // One set for the whole walk, each schema in it while its subtree renders (copies cost 5 % on big specs).
+  // One set for the whole walk, each schema in it while its subtree renders, instead of a copy per node.
   const added = !ancestors.has(schema);
   ancestors.add(schema);
   const s = schema as Schema;
