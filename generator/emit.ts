@@ -95,10 +95,11 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.keys(obj)
-      .sort()
-      .filter((key) => obj[key] !== undefined)
-      .map((key) => [key, sortKeys(obj[key])]),
-  );
+  // Assigned one by one (no entry arrays): GitHub's table has 1,223 operations of nested objects.
+  // No prototype, so that a `__proto__` key is assigned as a property, as Object.fromEntries would.
+  const sorted = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(obj).sort()) {
+    if (obj[key] !== undefined) sorted[key] = sortKeys(obj[key]);
+  }
+  return sorted;
 }

@@ -25,9 +25,12 @@ function render(schema: unknown, ctx: TypeContext, indent: string, ancestors: Se
   if (ref !== undefined && schema !== self) return ref;
   // An unnamed cycle cannot be written inline.
   if (ancestors.has(schema) && schema !== self) return 'unknown';
-  const inner = new Set(ancestors).add(schema);
+  // One set for the whole walk, each schema in it while its subtree renders, instead of a copy per node.
+  const added = !ancestors.has(schema);
+  ancestors.add(schema);
   const s = schema as Schema;
-  const type = base(s, ctx, indent, inner);
+  const type = base(s, ctx, indent, ancestors);
+  if (added) ancestors.delete(schema);
   return s.nullable === true && type !== 'unknown' ? union([type, 'null']) : type;
 }
 
