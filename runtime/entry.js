@@ -1,7 +1,7 @@
 // Shared by the bins: run the compiled JavaScript in dist/ (built by `npm run build`, which `npm ci`
 // runs through `prepare`) when it is up to date with the TypeScript sources; otherwise (a checkout
 // before the build, or a source edited since) run the sources through tsx. RELAY_TSX=1 forces the
-// sources. relay-run's compiled form is one bundle (dist/bundle/, scripts/build.ts); relay-gen's is
+// sources; RELAY_BUNDLE=0 skips the bundle. relay-run's compiled form is one bundle (dist/bundle/, scripts/build.ts); relay-gen's is
 // tsc's output (dist/generator/, dist/runtime/).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -49,7 +49,8 @@ function currentBundle(name) {
 /** Import `<folder>/cli` (bundled, compiled or through tsx); `sources` are the folders its code comes from. */
 export async function importCli(folder, sources) {
   if (process.env.RELAY_TSX !== '1') {
-    const bundle = folder === 'runtime' ? currentBundle('relay-run') : null;
+    // RELAY_BUNDLE=0 runs tsc's one-file-per-module output instead (profiles then name relay's files).
+    const bundle = folder === 'runtime' && process.env.RELAY_BUNDLE !== '0' ? currentBundle('relay-run') : null;
     if (bundle) return import(bundle);
     if (compiledIsCurrent(sources)) return import(path.join(ROOT, 'dist', folder, 'cli.js'));
   }
