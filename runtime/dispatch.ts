@@ -136,17 +136,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
     const headers = parseRawHeaders(this.#rawHeaders);
     const contentType = headers['content-type'] ?? '';
-    let text: string | undefined;
-    this.#settle(null, {
-      status: this.#status,
-      contentType,
-      // Decoded when asked for: a binary body goes out as base64 and never needs it.
-      get text() {
-        return (text ??= bytes.toString('utf8'));
-      },
-      bytes,
-      headers,
-    });
+    this.#settle(null, new Collected(this.#status, contentType, bytes, headers));
   }
 
   onError(err: Error): void {
@@ -171,6 +161,22 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#opts.signal?.removeEventListener('abort', this.#onAbort);
     if (res) this.#resolve(res);
     else this.#reject(err);
+  }
+}
+
+/** A response read whole; its text is decoded when asked for (a binary body goes out as base64 and never needs it). */
+class Collected implements UpstreamResponse {
+  #text: string | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly contentType: string,
+    readonly bytes: Buffer,
+    readonly headers: Record<string, string>,
+  ) {}
+
+  get text(): string {
+    return (this.#text ??= this.bytes.toString('utf8'));
   }
 }
 

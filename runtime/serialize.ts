@@ -11,8 +11,11 @@ type Value = Primitive | Primitive[] | Record<string, Primitive>;
 
 /** Everything but RFC 3986 unreserved characters is encoded (encodeURIComponent leaves `!'()*`). */
 export function encodeStrict(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(text);
+  return SUB_DELIMS.test(encoded) ? encoded.replace(SUB_DELIMS_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
+const SUB_DELIMS = /[!'()*]/;
+const SUB_DELIMS_ALL = /[!'()*]/g;
 
 /**
  * For `allowReserved`: reserved characters stay as they are, except `#`, `&` and `=`,
