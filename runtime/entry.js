@@ -48,6 +48,11 @@ function currentBundle(name) {
 
 /** Import `<folder>/cli` (bundled, compiled or through tsx); `sources` are the folders its code comes from. */
 export async function importCli(folder, sources) {
+  // A reader that stops early (`relay-run --list | head`) closes the pipe: stop quietly, as Unix tools do.
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   if (process.env.RELAY_TSX !== '1') {
     // RELAY_BUNDLE=0 runs tsc's one-file-per-module output instead (profiles then name relay's files).
     const bundle = folder === 'runtime' && process.env.RELAY_BUNDLE !== '0' ? currentBundle('relay-run') : null;
