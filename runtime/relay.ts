@@ -99,6 +99,8 @@ export class Relay {
         for (const resolve of users.idle.splice(0)) resolve();
       }
     };
+    // A throwing `write`: the connection is gone and there is no one to tell.
+    const lost = (err: unknown) => opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
     const answer = (out: Outcome) => {
       try {
         if (out.ok) {
@@ -131,8 +133,6 @@ export class Relay {
       }
       settle();
     };
-    // Only a throwing `write` gets here; the connection is gone and there is no one to tell.
-    const lost = (err: unknown) => opts.log.error(`reply to ${String(msg.id)} lost: ${(err as Error).message}`);
     const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
     // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
     const outcome = request.authorize
