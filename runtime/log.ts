@@ -35,14 +35,14 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions, redactor: Pick<Redactor, 'redact'> | null): Logger {
   const redact = redactor ? (text: string) => redactor.redact(text) : (text: string) => text;
   const pretty = opts.pretty ?? (opts.out === undefined && process.stderr.isTTY === true);
-  const destination = opts.out || pretty ? null : pino.destination({ dest: 2, sync: false });
+  // Synchronous, as pino's own default: per-request lines are batched (RequestBatch), so a busy relay
+  // writes once per batch, and a line written is a line in the log, even when the process exits at once.
+  const destination = opts.out || pretty ? null : pino.destination({ dest: 2, sync: true });
   const stream = opts.out
     ? { write: pretty ? (line: string) => opts.out!(prettyLine(line)) : opts.out }
     : pretty
       ? { write: (line: string) => void process.stderr.write(prettyLine(line)) }
-      : // Asynchronous: lines written while a write is pending go out together in the next one.
-        // Pending lines keep the process alive until written, so a normal exit loses none.
-        destination!;
+      : destination!;
   const batch = destination ? new RequestBatch(destination) : null;
   const base: Pino = pino(
     {
@@ -95,7 +95,7 @@ export function createLogger(opts: LoggerOptions, redactor: Pick<Redactor, 'reda
  * Per-request lines on their way to stderr, written together at most BATCH_MS after the first or once
  * BATCH_BYTES have gathered. A write to a pipe costs tens of microseconds here, about a tenth of a
  * request's CPU when each line had its own (docs/performance.md). The timer keeps the process alive
- * until the lines are written; at exit they are written synchronously.
+ * until the lines are written; at exit they are written at once.
  */
 const BATCH_MS = 50;
 const BATCH_BYTES = 16_384;
@@ -108,9 +108,8 @@ class RequestBatch {
   constructor(destination: ReturnType<typeof pino.destination>) {
     this.#destination = destination;
     process.once('exit', () => {
-      this.flush();
       try {
-        destination.flushSync();
+        this.flush();
       } catch {
         // Nothing more can be done with a log that cannot be written at exit.
       }
