@@ -50,31 +50,25 @@ export function createLogger(opts: LoggerOptions, redactor: Pick<Redactor, 'reda
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      // Masks the whole serialised line: messages, request ids, error texts alike.
-      hooks: { streamWrite: redact },
+      // Masks the whole serialised line: messages, request ids, error texts alike. Request lines
+      // gathered before it are written first, so that lines stay in order.
+      hooks: {
+        streamWrite: (line) => {
+          batch?.flush();
+          return redact(line);
+        },
+      },
     },
     stream,
   );
   let requests = opts.requests ?? true;
   // Messages are masked before serialisation too, since JSON escaping could hide a secret from the line mask.
-  // Any other line first writes the request lines before it, so that lines stay in order.
   return {
-    error: (message) => {
-      batch?.flush();
-      base.error(redact(message));
-    },
-    warn: (message) => {
-      batch?.flush();
-      base.warn(redact(message));
-    },
-    info: (message) => {
-      batch?.flush();
-      base.info(redact(message));
-    },
+    error: (message) => base.error(redact(message)),
+    warn: (message) => base.warn(redact(message)),
+    info: (message) => base.info(redact(message)),
     debug: (message) => {
-      if (!base.isLevelEnabled('debug')) return;
-      batch?.flush();
-      base.debug(redact(message));
+      if (base.isLevelEnabled('debug')) base.debug(redact(message));
     },
     request: (entry) => {
       // Serialised here rather than by pino: one line per request is the logger's hot path, and a

@@ -121,24 +121,14 @@ export class Relay {
       }
       settle();
     };
-    const refused = (err: unknown) => {
-      // Only a failed token fetch gets here (AUTH_FAILED): the request itself was never sent.
-      try {
-        const ms = performance.now() - started;
-        const error = this.#asRelayError(err, msg.id, opts);
-        write(failureLine(msg.id, ms, error, null, 0));
-        observe(false, ms, null, error, 0);
-      } catch (e) {
-        lost(e);
-      }
-      settle();
-    };
+    // Only a failed token fetch rejects (AUTH_FAILED, no status): the request itself was never sent.
+    const unsent = (err: unknown): Outcome => ({ ok: false, error: this.#asRelayError(err, msg.id, opts), attempts: 0 });
     const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
     // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
     const outcome = request.authorize
       ? sendAuthorized(request, opts.upstream.dispatcher(op), () => execute().then((out) => Object.assign(out, { status: out.ok ? out.response.status : 0 })))
       : execute();
-    return outcome.then(answer, refused);
+    return outcome.then(answer, (err: unknown) => answer(unsent(err)));
   }
 
   /** RelayErrors pass through with secrets masked; anything else is a bug: logged, and INTERNAL to the client. */

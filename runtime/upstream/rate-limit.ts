@@ -58,7 +58,8 @@ export class RateLimiter {
   /** Resolves to a release function once a permit is free; rejects RATE_LIMITED when the queue is full, or with the signal's reason. */
   acquire(signal?: AbortLike): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#queue.length === 0 && this.#tryTake()) return Promise.resolve(this.#releaser());
+    const now = this.tryAcquire();
+    if (now) return Promise.resolve(now);
     if (this.#queue.length >= this.#maxQueue) {
       this.onEvent?.('refused');
       return Promise.reject(new RelayError('RATE_LIMITED', [this.#api, this.#maxQueue]));

@@ -100,14 +100,13 @@ export class Upstream {
   async execute(op: CompiledOperation, req: OutgoingRequest, opts: ExecuteOptions = {}): Promise<Outcome> {
     const { policy, dispatcher, limiter, breaker } = this.#route(op);
     const totalMs = Math.min(policy.timeouts.totalMs, opts.timeout ?? Infinity);
-    const deadline = new Abort();
-    const timer = setTimeout(() => deadline.abort(new RelayError('REQUEST_TIMEOUT', [op.host, totalMs])), totalMs);
-    // The caller's signal is forwarded into the deadline's Abort (see abort.ts for why not AbortSignal.any).
+    // Aborted by the deadline, or by the caller's signal forwarded into it (see abort.ts for why not AbortSignal.any).
+    const signal = new Abort();
+    const timer = setTimeout(() => signal.abort(new RelayError('REQUEST_TIMEOUT', [op.host, totalMs])), totalMs);
     const caller = opts.signal;
-    const forward = () => deadline.abort(caller!.reason);
+    const forward = () => signal.abort(caller!.reason);
     if (caller?.aborted) forward();
     else caller?.addEventListener('abort', forward, { once: true });
-    const signal = deadline;
     const endsAt = performance.now() + totalMs;
     const maxAttempts = isIdempotent(req.method) ? policy.retry.attempts : 1;
     let attempts = 0;
