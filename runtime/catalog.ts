@@ -17,6 +17,8 @@ export interface CompiledOperation {
   /** `api.name`, as clients write it. */
   fullName: string;
   spec: OperationSpec;
+  /** The HTTP method, upper case. */
+  method: string;
   /** `https://host:port`, or null when the API has no absolute server URL. */
   origin: string | null;
   /** `host:port`, for messages. */
@@ -231,6 +233,7 @@ function compile(
     name: spec.name,
     fullName: `${table.name}.${spec.name}`,
     spec,
+    method: spec.method.toUpperCase(),
     origin: place ? place.origin : null,
     host: place ? place.host : table.name,
     basePath: place ? place.basePath : '',

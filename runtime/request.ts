@@ -48,10 +48,11 @@ export function buildRequest(
   }
   const params: Record<string, unknown> = {};
   const sent: Record<string, unknown> = {};
-  for (const [key, param] of op.params) {
-    if (given[key] !== undefined && given[key] !== null) sent[key] = given[key];
-    const value = given[key] ?? param.schema.default;
-    if (value !== undefined && value !== null) params[key] = value;
+  for (const param of op.spec.params) {
+    const key = keyOf(param);
+    const value = given[key];
+    if (value !== undefined && value !== null) params[key] = sent[key] = value;
+    else if (param.schema.default !== undefined && param.schema.default !== null) params[key] = param.schema.default;
   }
   for (const param of op.required) {
     if (params[keyOf(param)] === undefined) throw new RelayError('MISSING_PARAM', [keyOf(param)]);
@@ -92,7 +93,7 @@ export function buildRequest(
     body = encoded.body;
   }
   if (target.query.length > 0) path += `${path.includes('?') ? '&' : '?'}${target.query.join('&')}`;
-  const out: OutgoingRequest = { origin: op.origin, path, method: op.spec.method.toUpperCase(), headers, body };
+  const out: OutgoingRequest = { origin: op.origin, path, method: op.method, headers, body };
   if (target.authorize) out.authorize = target.authorize;
   return out;
 }

@@ -151,12 +151,14 @@ export class Upstream {
         } finally {
           release();
         }
-        if (response.status >= 500) breaker.failure();
+        const status = response.status;
+        if (status >= 500) breaker.failure();
         else breaker.success();
-        const retryAfter = parseRetryAfter(response.headers['retry-after']);
-        if (response.status === 429 && retryAfter !== null) limiter.pause(Math.min(retryAfter, policy.retry.maxRetryAfterMs));
-        if (policy.followRedirects && isRedirect(response.status, response.headers.location)) {
-          const next = redirectTarget(current, response.status, response.headers.location as string, op.host);
+        // Headers are decoded only for the statuses that need them (see Collected in dispatch.ts); 429 is retryable.
+        const retryAfter = isRetryableStatus(status) ? parseRetryAfter(response.headers['retry-after']) : null;
+        if (status === 429 && retryAfter !== null) limiter.pause(Math.min(retryAfter, policy.retry.maxRetryAfterMs));
+        if (policy.followRedirects && status >= 300 && status < 400 && isRedirect(status, response.headers.location)) {
+          const next = redirectTarget(current, status, response.headers.location as string, op.host);
           if (next instanceof RelayError) return { ok: false, error: next, attempts };
           if (++redirects > policy.maxRedirects) {
             return { ok: false, error: new RelayError('REDIRECT_REFUSED', [op.host, `more than ${policy.maxRedirects} redirects`]), attempts };
@@ -166,7 +168,7 @@ export class Upstream {
           continue;
         }
         last = { ok: true, response, attempts };
-        if (attempts >= maxAttempts || !isRetryableStatus(response.status)) return last;
+        if (attempts >= maxAttempts || !isRetryableStatus(status)) return last;
         // Honour Retry-After within the cap; past the cap, the upstream's answer is the reply.
         if (retryAfter !== null && retryAfter > policy.retry.maxRetryAfterMs) return last;
         if (!(await pause(retryAfter ?? backoffMs(attempts, policy.retry)))) return signal.aborted ? aborted() : last;

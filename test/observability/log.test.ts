@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { createLogger, prettyLine, requestLine } from '../../runtime/log.js';
+import { createLogger, isoTime, prettyLine, requestLine } from '../../runtime/log.js';
 import type { RequestDone } from '../../runtime/observer.js';
 import { Redactor } from '../../runtime/redact.js';
 import { logLines } from '../support/log-lines.js';
@@ -69,6 +69,13 @@ test('the per-request line is the line pino itself writes for the entry, key for
     assert.equal(withoutTime(ours), withoutTime(expected));
     assert.ok(!Number.isNaN(Date.parse((JSON.parse(ours) as { time: string }).time)));
   }
+});
+
+test('isoTime writes the time as toISOString does, across milliseconds, seconds and days', () => {
+  const base = Date.UTC(2026, 10, 26, 23, 59, 58, 0);
+  const steps = [0, 1, 9, 10, 99, 100, 999, 1000, 1005, 1999, 2000, 2047, 2047, 86_400_000 + 7];
+  for (const step of steps) assert.equal(isoTime(base + step), new Date(base + step).toISOString());
+  assert.match(isoTime(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 });
 
 test('masks secrets in messages and in request fields, and follows the masks when they are swapped', () => {
