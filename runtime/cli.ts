@@ -42,10 +42,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   let masks = new Redactor([]);
   const log = createLogger({ level: args.logLevel ?? 'info' }, { redact: (text) => masks.redact(text) });
   let observer = observers(logObserver(log));
-  // `--log-level` wins over the config's log.level.
-  const configureLog = (s: Setup) => log.configure({ level: args.logLevel ?? s.config.log.level, requests: s.config.log.requests });
-  // OAuth2 tokens are fetched while serving: mask each in replies and logs as soon as it exists.
-  const watchTokens = (s: Setup) => {
+  /** Take up a setup that has loaded (at start and on SIGHUP): its secrets, tokens, log settings and warnings. */
+  const adopt = (s: Setup) => {
+    s.secrets.forEach((secret) => secrets.add(secret));
+    masks = new Redactor(secrets);
+    // OAuth2 tokens are fetched while serving: mask each in replies and logs as soon as it exists.
     for (const source of s.catalog.tokenSources) {
       source.onToken = (token) => {
         s.redactor.add(token);
@@ -53,7 +54,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         masks.add(token);
       };
     }
+    // `--log-level` wins over the config's log.level.
+    log.configure({ level: args.logLevel ?? s.config.log.level, requests: s.config.log.requests });
+    s.warnings.forEach((w) => log.warn(w));
+    s.catalog.onWarning = (w) => log.warn(w);
   };
+  const relayOptions = (s: Setup) => ({ catalog: s.catalog, upstream: s.upstream, limits: s.config.limits, redactor: s.redactor, log, observer });
   try {
     setup = await loadSetup(input);
     if (args.printConfig) {
@@ -71,12 +77,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       await setup.upstream.close();
       return 0;
     }
-    setup.secrets.forEach((s) => secrets.add(s));
-    masks = new Redactor(secrets);
-    watchTokens(setup);
-    configureLog(setup);
-    setup.warnings.forEach((w) => log.warn(w));
-    setup.catalog.onWarning = (w) => log.warn(w);
+    adopt(setup);
     const { config } = setup;
     const metricsAt = args.metrics ?? config.metrics.listen;
     if (metricsAt !== null) {
@@ -84,7 +85,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       metrics = new (await import('./metrics.js')).Metrics();
       observer = observers(logObserver(log), metrics);
     }
-    relay = new Relay({ catalog: setup.catalog, upstream: setup.upstream, limits: config.limits, redactor: setup.redactor, log, observer });
+    relay = new Relay(relayOptions(setup));
     server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
     if (metrics !== null && metricsAt !== null) {
       const served = { relay, server };
@@ -129,16 +130,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       if (args.metrics === undefined && next.config.metrics.listen !== setup.config.metrics.listen) {
         log.warn('SIGHUP: metrics.listen is not reloaded; restart relay-run to change it');
       }
-      next.secrets.forEach((s) => secrets.add(s));
-      masks = new Redactor(secrets);
-      watchTokens(next);
-      configureLog(next);
-      next.warnings.forEach((w) => log.warn(w));
-      next.catalog.onWarning = (w) => log.warn(w);
+      adopt(next);
       const old = relay.options;
       // Requests in flight finish on the old tables and upstream, which closes once they are done.
       void relay
-        .replace({ catalog: next.catalog, upstream: next.upstream, limits: next.config.limits, redactor: next.redactor, log, observer })
+        .replace(relayOptions(next))
         .then(() => old.upstream.close())
         .catch((err: unknown) => log.debug(`closing the old upstream: ${(err as Error).message}`));
       server.configure({ log, token: next.config.auth.token, authTimeoutMs: next.config.auth.timeoutMs, unixMode: setup.config.listen.unixMode });

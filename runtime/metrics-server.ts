@@ -6,7 +6,9 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { isLoopback, type TcpAddress } from './server.js';
+import { LISTEN_HINTS, formatHostPort, isLoopback, listen, type TcpAddress } from './server.js';
+
+const METRICS_HINTS = { ...LISTEN_HINTS, EADDRINUSE: 'address already in use (choose another with --metrics)' };
 
 export class MetricsServer {
   readonly #server: http.Server;
@@ -38,21 +40,13 @@ export class MetricsServer {
   }
 
   /** Listen; resolves to `http://host:port` with the actual port. Warns when the address is not loopback. */
-  listen(addr: TcpAddress): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const label = addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
-      this.#server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new Error(`cannot listen for metrics on ${label}: ${err.code === 'EADDRINUSE' ? 'address already in use (choose another with --metrics)' : err.message}`, { cause: err })),
-      );
-      this.#server.listen({ host: addr.host, port: addr.port }, () => {
-        const bound = this.#server.address() as net.AddressInfo;
-        if (!isLoopback(bound.address)) {
-          this.#log.warn(`metrics listener bound to non-loopback address ${bound.address}: any host that can reach it can read relay's metrics`);
-        }
-        const host = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
-        resolve(`http://${host}:${bound.port}`);
-      });
-    });
+  async listen(addr: TcpAddress): Promise<string> {
+    await listen(this.#server, { host: addr.host, port: addr.port }, `for metrics on ${formatHostPort(addr.host, addr.port)}`, METRICS_HINTS);
+    const bound = this.#server.address() as net.AddressInfo;
+    if (!isLoopback(bound.address)) {
+      this.#log.warn(`metrics listener bound to non-loopback address ${bound.address}: any host that can reach it can read relay's metrics`);
+    }
+    return `http://${formatHostPort(bound.address, bound.port)}`;
   }
 
   /** From now on /healthz answers 503 (graceful shutdown has begun). */

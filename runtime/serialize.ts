@@ -72,13 +72,13 @@ function pathText(param: ParamSpec, value: Value): string {
   const isArray = Array.isArray(value);
   if (style === 'label') {
     const sep = explode ? '.' : ',';
-    return `.${pairs.map(([k, v]) => (isArray ? enc(v) : explode ? `${enc(k)}=${enc(v)}` : `${enc(k)},${enc(v)}`)).join(sep)}`;
+    return `.${pairs.map(item(enc, isArray, explode ? '=' : ',')).join(sep)}`;
   }
   if (style === 'matrix') {
     if (explode) return pairs.map(([k, v]) => `;${enc(isArray ? name : k)}=${enc(v)}`).join('');
-    return `;${enc(name)}=${pairs.map(([k, v]) => (isArray ? enc(v) : `${enc(k)},${enc(v)}`)).join(',')}`;
+    return `;${enc(name)}=${pairs.map(item(enc, isArray, ',')).join(',')}`;
   }
-  return pairs.map(([k, v]) => (isArray ? enc(v) : explode ? `${enc(k)}=${enc(v)}` : `${enc(k)},${enc(v)}`)).join(',');
+  return pairs.map(item(enc, isArray, explode ? '=' : ',')).join(',');
 }
 
 /** A query parameter as `name=value` pairs, already encoded, to be joined with `&`. */
@@ -96,11 +96,11 @@ export function serializeQuery(param: ParamSpec, value: Value): string[] {
     case 'tabDelimited': {
       const sep = { spaceDelimited: '%20', pipeDelimited: '%7C', tabDelimited: '%09' }[param.style];
       if (param.explode && isArray) return pairs.map(([, v]) => `${name}=${enc(v)}`);
-      return [`${name}=${pairs.map(([k, v]) => (isArray ? enc(v) : `${enc(k)}${sep}${enc(v)}`)).join(sep)}`];
+      return [`${name}=${pairs.map(item(enc, isArray, sep)).join(sep)}`];
     }
     default:
       if (param.explode) return pairs.map(([k, v]) => `${isArray ? name : encodeStrict(k)}=${enc(v)}`);
-      return [`${name}=${pairs.map(([k, v]) => (isArray ? enc(v) : `${enc(k)},${enc(v)}`)).join(',')}`];
+      return [`${name}=${pairs.map(item(enc, isArray, ',')).join(',')}`];
   }
 }
 
@@ -108,9 +108,7 @@ export function serializeQuery(param: ParamSpec, value: Value): string[] {
 export function serializeHeader(param: ParamSpec, value: Value): string {
   const text = isPrimitive(value)
     ? String(value)
-    : entries(value)
-        .map(([k, v]) => (Array.isArray(value) ? v : param.explode ? `${k}=${v}` : `${k},${v}`))
-        .join(',');
+    : entries(value).map(item(asIs, Array.isArray(value), param.explode ? '=' : ',')).join(',');
   if (/[\r\n\0]/.test(text)) throw invalid(param, 'header values cannot contain CR, LF or NUL');
   // RFC 9110 5.5: visible ASCII, space and tab. Other bytes would be refused or mangled on the way out.
   if (/[^\t\x20-\x7e]/.test(text)) throw invalid(param, 'header values must be printable ASCII');
@@ -119,7 +117,7 @@ export function serializeHeader(param: ParamSpec, value: Value): string {
 
 /** A cookie parameter as `name=value` (style form), value percent-encoded. */
 export function serializeCookie(param: ParamSpec, value: Value): string {
-  const text = isPrimitive(value) ? String(value) : entries(value).map(([k, v]) => (Array.isArray(value) ? v : `${k},${v}`)).join(',');
+  const text = isPrimitive(value) ? String(value) : entries(value).map(item(asIs, Array.isArray(value), ',')).join(',');
   return `${param.name}=${encodeStrict(text)}`;
 }
 
@@ -127,3 +125,10 @@ function entries(value: Primitive[] | Record<string, Primitive>): Array<[string,
   if (Array.isArray(value)) return value.map((v, i) => [String(i), String(v)]);
   return Object.entries(value).map(([k, v]) => [k, String(v)]);
 }
+
+/** One item of an array or object value, encoded: an array item alone, an object's key and value joined by `between`. */
+function item(enc: (text: string) => string, isArray: boolean, between: string): (pair: [string, string]) => string {
+  return ([k, v]) => (isArray ? enc(v) : `${enc(k)}${between}${enc(v)}`);
+}
+
+const asIs = (text: string) => text;

@@ -63,7 +63,7 @@ export class RelayServer {
   /** Listen on TCP; resolves to `tcp://host:port` with the actual port. Warns when the address is not loopback. */
   async listenTcp(addr: TcpAddress): Promise<string> {
     const server = this.#createServer('tcp');
-    await listen(server, { host: addr.host, port: addr.port }, `tcp ${formatHostPort(addr.host, addr.port)}`);
+    await listen(server, { host: addr.host, port: addr.port }, `on tcp ${formatHostPort(addr.host, addr.port)}`);
     const bound = server.address() as net.AddressInfo;
     if (!isLoopback(bound.address)) {
       const auth = this.#opts.token === null ? ' and no auth.token is set' : '';
@@ -161,23 +161,24 @@ export function isLoopback(address: string): boolean {
   return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
 }
 
-function formatHostPort(host: string, port: number): string {
+export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-const LISTEN_HINTS: Record<string, string> = {
+export const LISTEN_HINTS: Record<string, string> = {
   EADDRINUSE: 'address already in use (is another relay running? choose another address with --tcp or --unix)',
   EACCES: 'permission denied',
   EADDRNOTAVAIL: 'address not available on this machine',
   ENOTFOUND: 'host name not found',
 };
 
-function listen(server: net.Server, options: net.ListenOptions, label: string): Promise<void> {
+/** Listen, or reject with `cannot listen <where>: <hint>`, the hint in words for the usual error codes. */
+export function listen(server: net.Server, options: net.ListenOptions, where: string, hints = LISTEN_HINTS): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      const hint = LISTEN_HINTS[err.code ?? ''] ?? err.message;
-      reject(new Error(`cannot listen on ${label}: ${hint}`, { cause: err }));
+      const hint = hints[err.code ?? ''] ?? err.message;
+      reject(new Error(`cannot listen ${where}: ${hint}`, { cause: err }));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -198,7 +199,7 @@ async function listenWithMode(server: net.Server, path: string, mode: number): P
   const umask = process.umask(~mode & 0o777);
   let listening: Promise<void>;
   try {
-    listening = listen(server, { path }, `unix ${path}`);
+    listening = listen(server, { path }, `on unix ${path}`);
   } finally {
     process.umask(umask);
   }
