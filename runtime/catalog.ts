@@ -34,7 +34,7 @@ export interface CompiledOperation {
   /** Schema checks of params and body, compiled at load; null when there is nothing to check. */
   validate: Validator | null;
   /** Response headers a reply carries when the request asks with `"headers": true`. */
-  replyHeaders: Set<string>;
+  replyHeaders: ReadonlySet<string>;
 }
 
 /** Response headers always offered with `"headers": true`, besides those the operation documents. */
@@ -42,6 +42,8 @@ export const REPLY_HEADERS = [
   'content-type', 'content-length', 'content-disposition', 'etag', 'last-modified', 'location', 'retry-after', 'link',
   'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-request-id',
 ];
+
+const DEFAULT_REPLY_HEADERS: ReadonlySet<string> = new Set(REPLY_HEADERS);
 
 export interface Target {
   op: CompiledOperation;
@@ -244,7 +246,8 @@ function compile(
     accept: spec.produces.length > 0 ? spec.produces.join(', ') : null,
     isSuccess: successTest(spec.success),
     validate: lazyValidator(ajv, spec, `${table.name}.${spec.name}`, warn),
-    replyHeaders: new Set([...REPLY_HEADERS, ...(spec.responseHeaders ?? [])]),
+    // Most operations document no response headers of their own: they share one set.
+    replyHeaders: spec.responseHeaders?.length ? new Set([...REPLY_HEADERS, ...spec.responseHeaders]) : DEFAULT_REPLY_HEADERS,
   };
 }
 

@@ -68,7 +68,7 @@ export function replyBody(res: UpstreamResponse, redact: (text: string) => strin
 }
 
 /** The selected response headers (see REPLY_HEADERS in catalog.ts), secrets masked. */
-export function pickHeaders(res: UpstreamResponse, wanted: Set<string>, redact: (text: string) => string): Record<string, string> {
+export function pickHeaders(res: UpstreamResponse, wanted: ReadonlySet<string>, redact: (text: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(res.headers).sort()) {
     if (wanted.has(name) || /^(x-)?ratelimit-/.test(name)) out[name] = redact(res.headers[name]!);
