@@ -66,6 +66,10 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
   for (const name of ['tcp/direct throughput 3', 'tcp/direct CPU per request 3', 'unix/direct throughput 1', 'tcp/peer throughput 3', 'unix/peer throughput 1', 'floor/direct CPU per request 3', 'floor added p50 latency (us) 1', 'tcp/floor throughput 3', 'tcp/floor CPU per request 1']) {
     assert.ok(ratios.includes(name), `no ratio ${name}: ${ratios.join(', ')}`);
   }
+  // --quick adds one round at the highest level to the main pass; the targets take the rounds' medians.
+  const rounds = rowsOf(res.stdout, 'round (N=3)');
+  assert.deepEqual(rounds.map((r) => r[0]), ['1', '2', 'median']);
+  for (const row of rounds) assert.equal(row.length, 11, `round row ${row.join(' | ')}`);
   const scale = rowsOf(res.stdout, 'scale');
   assert.deepEqual(scale.find((r) => r[0] === 'ok / errors')?.[1], '40 / 0');
   assert.match(scale.find((r) => r[0] === 'relay peak RSS (VmHWM)')?.[1] ?? '', /^\d+(\.\d)? MiB$/);
@@ -75,6 +79,7 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
   const targets = rowsOf(res.stdout, 'target');
   assert.equal(targets.length, 8, targets.map((t) => t.join(' | ')).join('\n'));
   for (const t of targets) assert.match(t.at(-1)!, /^(yes|NO)$/, `target not judged: ${t.join(' | ')}`);
+  assert.match(targets.find((t) => t[0] === 'relay/direct CPU per request, N=3')?.[2] ?? '', /^[\d.]+ \(median of 2 rounds, [\d.]+-[\d.]+\)$/);
 
   const json = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
   assert.deepEqual(Object.keys(json.runs).sort(), ['direct', 'floor', 'peer', 'relay-tcp', 'relay-unix']);
@@ -83,6 +88,9 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
   assert.equal(json.scale?.ok, 40);
   assert.equal(json.generator?.operations, 7);
   assert.equal(json.targets.length, 8);
+  assert.equal(json.rounds.length, 2);
+  assert.deepEqual(json.rounds[0], { direct: json.runs.direct!.at(-1), floor: json.runs.floor!.at(-1), 'relay-tcp': json.runs['relay-tcp']!.at(-1) });
+  assert.ok(json.rounds[1]!['relay-tcp'].requests > 0 && json.rounds[1]!.direct.inflight === 3);
   // The peer is generated at bench time and removed afterwards.
   assert.deepEqual((await readdir(path.join(ROOT, 'bench'))).filter((f) => f.startsWith('.peer-')), []);
 });
