@@ -18,11 +18,33 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
+/** The last TAIL_BYTES (or a little more) of a process's output, kept as bytes and decoded when asked for. */
+const TAIL_BYTES = 64 * 1024;
+class Tail {
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  #dropped = false;
+
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
+    while (this.#chunks.length > 1 && this.#bytes - this.#chunks[0]!.length >= TAIL_BYTES) {
+      this.#bytes -= this.#chunks.shift()!.length;
+      this.#dropped = true;
+    }
+  }
+
+  text(): string {
+    return `${this.#dropped ? '[...]\n' : ''}${Buffer.concat(this.#chunks).toString()}`;
+  }
+}
+
 /** Spawn `node ...args` and wait for a line of its stdout or stderr matching `ready`. */
 export function startUntil(args: string[], ready: RegExp, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Started> {
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  const tail = new Tail();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -37,15 +59,17 @@ export function startUntil(args: string[], ready: RegExp, opts: { env?: NodeJS.P
       clearTimeout(timer);
       child.stdout!.off('data', onData);
       child.stderr!.off('data', onData);
-      // Keep draining so that a chatty child never blocks on a full pipe.
-      child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      // Keep draining so that a chatty child never blocks on a full pipe, but keep only the last of it:
+      // relay-run logs a line per request (megabytes a minute), and decoding and keeping all of that
+      // took CPU from the processes being measured.
+      child.stdout!.on('data', (c: Buffer) => tail.push(c));
+      child.stderr!.on('data', (c: Buffer) => tail.push(c));
       resolve({
         child,
         pid: child.pid!,
         match,
         startMs,
-        output: () => output,
+        output: () => output + tail.text(),
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           return exited;
