@@ -5,6 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
 import type { Dispatcher } from 'undici';
+import { send } from './dispatch.js';
 import { RelayError } from './errors.js';
 
 /** Config for one OAuth2 scheme (`apis.x.credentials.<scheme>`). */
@@ -23,6 +24,9 @@ export interface ClientCredentials {
 const EXPIRY_MARGIN_MS = 30_000;
 /** When the token response names no lifetime, it is kept until a 401 or for this long. */
 const DEFAULT_LIFETIME_MS = 3_600_000;
+/** The token endpoint's deadlines for its headers and for its body, and the most of a token response read. */
+const TOKEN_TIMEOUT_MS = 30_000;
+const TOKEN_MAX_BYTES = 1024 * 1024;
 
 /** Fetches and caches the access token of one scheme. One fetch at a time: concurrent requests share it. */
 export class TokenSource {
@@ -69,17 +73,12 @@ export class TokenSource {
     let status: number;
     let text: string;
     try {
-      const res = await dispatcher.request({
-        origin: this.#url.origin,
-        path: `${this.#url.pathname}${this.#url.search}`,
-        method: 'POST',
-        headers,
-        body: form.toString(),
-      });
-      status = res.statusCode;
-      text = await res.body.text();
+      const request = { origin: this.#url.origin, path: `${this.#url.pathname}${this.#url.search}`, method: 'POST', headers, body: form.toString() };
+      const res = await send(dispatcher, request, this.#url.host, { headersMs: TOKEN_TIMEOUT_MS, bodyMs: TOKEN_TIMEOUT_MS, maxBytes: TOKEN_MAX_BYTES });
+      status = res.status;
+      text = res.text;
     } catch (err) {
-      throw fail((err as Error).message ?? String(err), err);
+      throw fail(err instanceof Error ? err.message : String(err), err);
     }
     if (status < 200 || status >= 300) {
       // RFC 6749 5.2: the error code is safe to show; the body might echo credentials, so it is not.

@@ -15,20 +15,19 @@ const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const OUT = path.join(ROOT, 'dist', 'bundle');
 
 /**
- * relay imports only `Agent` from undici (and `Dispatcher`'s types), but undici's index loads all of
- * undici: fetch, WebSocket, the cache stores, the mocks (110 files, and Node's own bundled undici
- * through a `globalThis.Headers` check). This stands in for the index inside the bundle: the Agent,
- * and the request methods the index attaches to every dispatcher. It is an ES module with named
+ * relay imports only `Agent` and two header helpers from undici (and `Dispatcher`'s types): every
+ * exchange goes through `dispatcher.dispatch` with relay's own handler (runtime/dispatch.ts), the
+ * OAuth2 token fetch included. undici's index loads all of undici: fetch, WebSocket, the cache stores,
+ * the mocks (110 files, and Node's own bundled undici through a `globalThis.Headers` check), and the
+ * request methods it attaches to every dispatcher (`request`, `stream`, ...: about 7 ms of start-up
+ * with their streams). This stands in for the index inside the bundle. It is an ES module with named
  * exports, so a runtime file importing anything else from undici fails the build (add it here), as
- * does a moved undici file; a missing method fails the start.
+ * does a moved undici file; a call of `dispatcher.request()` fails (tests run undici whole and would
+ * not see it, so keep runtime/ on `send`).
  */
 const UNDICI_AGENT = `
-import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
-import api from 'undici/lib/api/index.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import core from 'undici/lib/core/util.js';
-Object.assign(Dispatcher.prototype, api);
-if (typeof Dispatcher.prototype.request !== 'function') throw new Error('undici: Dispatcher.prototype.request is missing; rebuild relay against this undici');
 const util = { parseHeaders: core.parseHeaders, headerNameToString: core.headerNameToString };
 export { Agent, util };
 `;
@@ -38,6 +37,20 @@ const undiciAgentOnly: esbuild.Plugin = {
   setup(build) {
     build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici-agent', namespace: 'relay' }));
     build.onLoad({ filter: /^undici-agent$/, namespace: 'relay' }, () => ({ contents: UNDICI_AGENT, loader: 'js', resolveDir: ROOT }));
+  },
+};
+
+/**
+ * `node:http2`, which undici's HTTP/2 client loads at start, is left out of the bundle: relay never
+ * enables HTTP/2, undici requires it inside a try/catch and goes on without it, and it pulls in
+ * node:tls and a dozen internal modules (with the lazy node:tls of upstream/tls.ts, about 8 ms of
+ * start-up; docs/performance.md). A stub that throws stands in for it.
+ */
+const noHttp2: esbuild.Plugin = {
+  name: 'no-http2',
+  setup(build) {
+    build.onResolve({ filter: /^node:http2$/ }, (args) => (/node_modules\/undici\//.test(args.importer) ? { path: 'node:http2', namespace: 'relay-unused' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'relay-unused' }, () => ({ contents: "throw new Error('node:http2 is left out of relay-run (scripts/build.ts)');", loader: 'js' }));
   },
 };
 
@@ -54,7 +67,7 @@ const result = await esbuild.build({
   // yaml is imported dynamically (only with --config), and esbuild's chunk for a CommonJS package would
   // export only `default`; Node's own loader gives its named exports.
   external: ['esbuild', 'tsx', 'tsx/*', 'yaml'],
-  plugins: [undiciAgentOnly],
+  plugins: [undiciAgentOnly, noHttp2],
   // CommonJS dependencies require Node's built-ins; an ES module has no `require` of its own.
   banner: { js: "import { createRequire as __relayCreateRequire } from 'node:module';\nconst require = __relayCreateRequire(import.meta.url);" },
   metafile: true,

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createSecureContext, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { TlsConfig } from './config.js';
 
 export interface LoadedTls {
@@ -47,6 +47,8 @@ export async function loadTls(apis: Record<string, { tls?: TlsConfig }>, baseDir
     }
     try {
       // Parses every PEM and checks that the key matches the certificate, so mistakes surface now.
+      // node:tls is loaded here, when some API has TLS settings, rather than at every start.
+      const { createSecureContext } = await import('node:tls');
       createSecureContext(opts);
     } catch (err) {
       throw new Error(`${key}: ${(err as Error).message}`, { cause: err });
