@@ -115,9 +115,8 @@ export class Catalog {
         this.operations.push(op);
         this.#byName.set(op.fullName, { op, preset: null });
         if (spec.operationId && spec.operationId !== spec.name) this.#byName.set(`${table.name}.${spec.operationId}`, { op, preset: null });
-        for (const key of new Set([spec.name, spec.operationId ?? spec.name])) {
-          bare.set(key, [...(bare.get(key) ?? []), op]);
-        }
+        addTo(bare, spec.name, op);
+        if (spec.operationId && spec.operationId !== spec.name) addTo(bare, spec.operationId, op);
       }
     }
     for (const [key, ops] of bare) {
@@ -162,8 +161,15 @@ function serverUrl(servers: ServerSpec[] | null, values: Record<string, string> 
   }
 }
 
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** Each configured server variable must exist in one of the API's servers and be in its enum. */
 function checkServerVariables(table: ApiTable, values: Record<string, string>): void {
+  if (Object.keys(values).length === 0) return;
   const servers = [...table.servers, ...Object.values(table.operations).flatMap((op) => op.servers ?? [])];
   for (const [name, value] of Object.entries(values)) {
     const defs = servers.map((s) => s.variables[name]).filter((v) => v !== undefined);
@@ -251,8 +257,21 @@ function compile(
   };
 }
 
+/** Status tests by their list of codes: most operations of an API share one (`["200"]`, `["201"]`, ...). */
+const SUCCESS_TESTS = new Map<string, (status: number) => boolean>();
+
 /** A status test from `["200", "2XX"]`; an empty list accepts any 2xx. */
 function successTest(success: string[]): (status: number) => boolean {
+  const key = success.join(',');
+  let test = SUCCESS_TESTS.get(key);
+  if (!test) {
+    test = makeSuccessTest(success);
+    SUCCESS_TESTS.set(key, test);
+  }
+  return test;
+}
+
+function makeSuccessTest(success: string[]): (status: number) => boolean {
   if (success.length === 0) return (s) => s >= 200 && s < 300;
   const exact = new Set(success.filter((c) => /^\d{3}$/.test(c)).map(Number));
   const ranges = success.filter((c) => /^\dXX$/i.test(c)).map((c) => Number(c[0]));
