@@ -20,7 +20,11 @@ after(async () => {
 });
 
 function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'run.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return run('run.ts', args);
+}
+
+function run(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -93,6 +97,25 @@ test('the bench with tiny counts prints every scenario, ratio and target, and wr
   assert.ok(json.rounds[1]!['relay-tcp'].requests > 0 && json.rounds[1]!.direct.inflight === 3);
   // The peer is generated at bench time and removed afterwards.
   assert.deepEqual((await readdir(path.join(ROOT, 'bench'))).filter((f) => f.startsWith('.peer-')), []);
+});
+
+test('compare.ts runs each variant in alternating rounds and prints medians and the per-round CPU ratio', async () => {
+  const out = path.join(tmp, 'compare.json');
+  const relayRun = path.join(ROOT, 'runtime', 'relay-run.js');
+  const res = await run('compare.ts', ['--rounds', '2', '--levels', '2', '--warmup', '100', '--duration', '250', '--out', out, `a=${relayRun}`, `b=${relayRun}`]);
+  assert.equal(res.code, 0, `compare failed:\n${res.stderr}\n${res.stdout}`);
+  // Round 1 runs a then b; round 2 runs b then a.
+  assert.deepEqual(res.stderr.match(/round \d\/2: \w+/g), ['round 1/2: a', 'round 1/2: b', 'round 2/2: b', 'round 2/2: a']);
+  const variants = rowsOf(res.stdout.slice(res.stdout.indexOf('variant')), 'variant');
+  assert.deepEqual(variants.map((r) => `${r[0]} ${r[1]}`), ['a 2', 'b 2']);
+  for (const row of variants) assert.ok(Number(row[2]) > 0 && row[6]!.split(' ').length === 2, `row ${row.join(' | ')}`);
+  const pairs = rowsOf(res.stdout.slice(res.stdout.indexOf('CPU per request')), 'CPU per request');
+  assert.equal(pairs.length, 1);
+  assert.deepEqual([pairs[0]![0], pairs[0]![1]], ['b / a', '2']);
+  assert.match(pairs[0]![3]!, /^[0-2] of 2$/);
+  const json = JSON.parse(await readFile(out, 'utf8')) as { rounds: number; summary: Record<string, { cpuPerRound?: number[] }> };
+  assert.equal(json.rounds, 2);
+  assert.equal(json.summary['a N=2']?.cpuPerRound?.length, 2);
 });
 
 test('the bench refuses an unknown part to skip and names the parts', async () => {
