@@ -13,6 +13,7 @@ import { Redactor } from './redact.js';
 import { Relay } from './relay.js';
 import { maskSecrets } from './print-config.js';
 import { RelayServer, parseTcpAddress } from './server.js';
+import type { RelayConfig } from './config.js';
 import { describeSetup, loadSetup, type Setup, type SetupInput } from './setup.js';
 import { moduleCacheDir } from './ts-module.js';
 
@@ -86,7 +87,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       observer = observers(logObserver(log), metrics);
     }
     relay = new Relay(relayOptions(setup));
-    server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, unixMode: config.listen.unixMode });
+    server = new RelayServer(relay, { log, token: config.auth.token, authTimeoutMs: config.auth.timeoutMs, ...socketOptions(config.listen) });
     if (metrics !== null && metricsAt !== null) {
       const served = { relay, server };
       metrics.track({ inFlight: () => served.relay.inFlight, connections: () => served.server.connections });
@@ -125,7 +126,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     try {
       const next = await loadSetup(input, true);
       if (JSON.stringify(next.config.listen) !== JSON.stringify(setup.config.listen)) {
-        log.warn('SIGHUP: listen addresses and unixMode are not reloaded; restart relay-run to change them');
+        log.warn('SIGHUP: listen addresses, unixMode, unixOwner and unixGroup are not reloaded; restart relay-run to change them');
       }
       if (args.metrics === undefined && next.config.metrics.listen !== setup.config.metrics.listen) {
         log.warn('SIGHUP: metrics.listen is not reloaded; restart relay-run to change it');
@@ -137,13 +138,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         .replace(relayOptions(next))
         .then(() => old.upstream.close())
         .catch((err: unknown) => log.debug(`closing the old upstream: ${(err as Error).message}`));
-      server.configure({ log, token: next.config.auth.token, authTimeoutMs: next.config.auth.timeoutMs, unixMode: setup.config.listen.unixMode });
+      server.configure({ log, token: next.config.auth.token, authTimeoutMs: next.config.auth.timeoutMs, ...socketOptions(setup.config.listen) });
       setup = { ...next, config: { ...next.config, listen: setup.config.listen, metrics: setup.config.metrics } };
       log.info(`SIGHUP: reloaded; ${describeSetup(setup)}`);
     } catch (err) {
       log.error(`SIGHUP: reload failed, the running config stays in force: ${(err as Error).message}`);
     }
   }
+}
+
+/** The UNIX socket's mode, owner and group (set at start; a reload keeps them). */
+function socketOptions(listen: RelayConfig['listen']) {
+  return { unixMode: listen.unixMode, unixOwner: listen.unixOwner, unixGroup: listen.unixGroup };
 }
 
 /** SIGTERM, SIGINT and SIGHUP, queued so that none is lost between two awaits. */

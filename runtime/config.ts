@@ -33,8 +33,11 @@ export interface PresetConfig {
 }
 
 export interface RelayConfig {
-  /** `unixMode`: the UNIX socket's file mode, octal text such as "0600". */
-  listen: { tcp: string | null; unix: string | null; unixMode: string };
+  /**
+   * `unixMode`: the UNIX socket's file mode, octal text such as "0600"; `unixOwner`, `unixGroup`: the
+   * user and group it is given to (names or numeric ids; null: relay-run's own).
+   */
+  listen: { tcp: string | null; unix: string | null; unixMode: string; unixOwner: string | null; unixGroup: string | null };
   /** Generated modules to load; null means every module in `generated/`. */
   modules: string[] | null;
   apis: Record<string, ApiConfig>;
@@ -66,7 +69,7 @@ export interface ConnectionLimits {
 }
 
 export const DEFAULTS: RelayConfig = Object.freeze({
-  listen: { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' },
+  listen: { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600', unixOwner: null, unixGroup: null },
   modules: null,
   apis: {},
   presets: {},
@@ -123,6 +126,9 @@ const SCHEMA = {
         tcp: { type: ['string', 'null'] },
         unix: { type: ['string', 'null'] },
         unixMode: { type: 'string', pattern: '^0?[0-7]{3}$' },
+        // A user or group name (POSIX portable characters) or a numeric id; YAML may give the id as a number.
+        unixOwner: { type: ['string', 'integer', 'null'], pattern: '^[A-Za-z0-9_.][A-Za-z0-9_.-]*$', minimum: 0 },
+        unixGroup: { type: ['string', 'integer', 'null'], pattern: '^[A-Za-z0-9_.][A-Za-z0-9_.-]*$', minimum: 0 },
       },
     },
     modules: { type: ['array', 'null'], items: { type: 'string' } },
@@ -238,8 +244,14 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv, origin = 'co
     throw new Error(`${origin} is invalid:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const c = substituted as Partial<RelayConfig>;
+  const listen = { ...DEFAULTS.listen, ...c.listen };
+  // A numeric id may come as a YAML number: kept as text, as a name is.
+  for (const key of ['unixOwner', 'unixGroup'] as const) {
+    const given: unknown = listen[key];
+    if (typeof given === 'number') listen[key] = String(given);
+  }
   const config: RelayConfig = {
-    listen: { ...DEFAULTS.listen, ...c.listen },
+    listen,
     modules: c.modules ?? DEFAULTS.modules,
     apis: c.apis ?? {},
     presets: c.presets ?? {},

@@ -4,11 +4,12 @@
  * each connection's own work is in connection.ts.
  */
 import net from 'node:net';
-import { chmod, unlink } from 'node:fs/promises';
+import { chmod, chown, unlink } from 'node:fs/promises';
 import { Connection } from './connection.js';
 import { RelayError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Relay } from './relay.js';
+import { resolveSocketOwner, type SocketOwner } from './socket-owner.js';
 
 export interface TcpAddress {
   host: string;
@@ -23,6 +24,9 @@ export interface ServerOptions {
   authTimeoutMs: number;
   /** The UNIX socket's file mode, octal text (`listen.unixMode`). */
   unixMode: string;
+  /** The user and group the UNIX socket is given to, names or numeric ids (`listen.unixOwner`, `listen.unixGroup`); absent or null: relay-run's own. */
+  unixOwner?: string | null;
+  unixGroup?: string | null;
 }
 
 /** Parse `HOST:PORT` or `[v6]:PORT`. Throws an Error that says what is expected. */
@@ -73,19 +77,21 @@ export class RelayServer {
   }
 
   /**
-   * Listen on a UNIX socket created with mode `listen.unixMode` (0600 by default).
-   * A stale socket file left by a dead process is replaced; a live one is not.
+   * Listen on a UNIX socket created with mode `listen.unixMode` (0600 by default), given to
+   * `listen.unixOwner` and `listen.unixGroup` when set. A stale socket file left by a dead process is
+   * replaced; a live one is not.
    */
   async listenUnix(path: string): Promise<string> {
-    const server = this.#createServer('unix');
     const mode = parseInt(this.#opts.unixMode, 8);
+    const owner = await resolveSocketOwner(this.#opts.unixOwner ?? null, this.#opts.unixGroup ?? null);
+    const server = this.#createServer('unix');
     try {
-      await listenWithMode(server, path, mode);
+      await listenWithMode(server, path, mode, owner);
     } catch (err) {
       const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
       if (code === 'EADDRINUSE' && (await isLiveSocket(path)) === false) {
         await unlink(path).catch(() => {});
-        await listenWithMode(server, path, mode);
+        await listenWithMode(server, path, mode, owner);
       } else throw err;
     }
     this.#unixPaths.push(path);
@@ -193,10 +199,12 @@ export function listen(server: net.Server, options: net.ListenOptions, where: st
 /**
  * Listen on a UNIX socket that is created with `mode`: the umask is narrowed around the bind (which
  * node does synchronously inside listen), so the socket is never reachable with wider permissions,
- * then chmod makes the mode exact.
+ * then chmod makes the mode exact. Given to another owner or group, it is created for its owner only
+ * and opened up to `mode` once it has them, so that relay-run's own group never gets it.
  */
-async function listenWithMode(server: net.Server, path: string, mode: number): Promise<void> {
-  const umask = process.umask(~mode & 0o777);
+async function listenWithMode(server: net.Server, path: string, mode: number, owner: SocketOwner | null): Promise<void> {
+  const first = owner === null ? mode : mode & 0o700;
+  const umask = process.umask(~first & 0o777);
   let listening: Promise<void>;
   try {
     listening = listen(server, { path }, `on unix ${path}`);
@@ -204,6 +212,16 @@ async function listenWithMode(server: net.Server, path: string, mode: number): P
     process.umask(umask);
   }
   await listening;
+  if (owner !== null) {
+    try {
+      await chown(path, owner.uid, owner.gid);
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await unlink(path).catch(() => {});
+      const why = (err as NodeJS.ErrnoException).code === 'EPERM' ? 'operation not permitted (only root gives a socket to another user, and relay-run can give it only to a group its user belongs to)' : (err as Error).message;
+      throw new Error(`cannot give unix socket ${path} to ${owner.label}: ${why}`, { cause: err });
+    }
+  }
   await chmod(path, mode);
 }
 

@@ -44,6 +44,30 @@ describe('UNIX sockets', () => {
     assert.equal((await stat(sock)).mode & 0o777, 0o660);
   });
 
+  test('listen.unixOwner and listen.unixGroup give the socket to that user and group, with the configured mode', async (t) => {
+    const sock = path.join(tmp, 'owned.sock');
+    const config = path.join(tmp, 'owned.yaml');
+    // Root may give the socket to anyone; another user only to a group it belongs to.
+    const [ownUid, ownGid, groups] = [process.getuid!(), process.getgid!(), process.getgroups!()];
+    const uid = ownUid === 0 ? 4243 : ownUid;
+    const gid = ownUid === 0 ? 4242 : (groups.find((g) => g !== ownGid) ?? ownGid);
+    await writeFile(config, `listen:\n  tcp: null\n  unix: ${sock}\n  unixMode: "0660"\n  unixOwner: ${uid}\n  unixGroup: "${gid}"\n`);
+    const relay = await startRelay(['--config', config]);
+    t.after(() => relay.stop());
+    const s = await stat(sock);
+    assert.deepEqual([s.uid, s.gid, s.mode & 0o777], [uid, gid, 0o660]);
+  });
+
+  test('a listen.unixGroup that names no group stops start-up with exit 1, naming the key, and leaves no socket', async () => {
+    const sock = path.join(tmp, 'nogroup.sock');
+    const config = path.join(tmp, 'nogroup.yaml');
+    await writeFile(config, `listen:\n  tcp: null\n  unix: ${sock}\n  unixGroup: no-such-group-for-relay\n`);
+    const r = await runRelay(['--config', config]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /config listen\.unixGroup: no group named no-such-group-for-relay in \/etc\/group/);
+    assert.equal(existsSync(sock), false);
+  });
+
   test('a stale socket file left by a killed relay is replaced', async (t) => {
     const sock = path.join(tmp, 'stale.sock');
     const dead = await startRelay(['--unix', sock]);

@@ -50,7 +50,7 @@ test('prints the effective config with every secret masked, then exits 0', async
       machine: { clientId: 'relay-client', clientSecret: '***', scopes: ['read'] },
     },
   });
-  assert.deepEqual(printed.listen, { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' });
+  assert.deepEqual(printed.listen, { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600', unixOwner: null, unixGroup: null });
   for (const secret of ['file-bearer-secret', 'env-password-77', 'oauth-secret-99']) {
     assert.doesNotMatch(stdout + stderr, new RegExp(secret));
   }

@@ -18,10 +18,10 @@ const EXAMPLE = fileURLToPath(new URL('../../relay.config.example.yaml', import.
 test('resolveConfig applies the defaults to an empty config', () => {
   const { config, warnings } = resolveConfig({}, {});
   assert.deepEqual(warnings, []);
-  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' });
+  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600', unixOwner: null, unixGroup: null });
   assert.equal(config.limits.maxLineBytes, 1024 * 1024);
   assert.deepEqual(config, {
-    listen: { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600' },
+    listen: { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600', unixOwner: null, unixGroup: null },
     modules: null,
     apis: {},
     presets: {},
@@ -50,7 +50,7 @@ test('resolveConfig applies the defaults to an empty config', () => {
 
 test('resolveConfig merges a partial section over its defaults', () => {
   const { config } = resolveConfig({ listen: { unix: '/tmp/relay.sock' }, limits: { maxLineBytes: 4096 } }, {});
-  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: '/tmp/relay.sock', unixMode: '0600' });
+  assert.deepEqual(config.listen, { tcp: '127.0.0.1:9876', unix: '/tmp/relay.sock', unixMode: '0600', unixOwner: null, unixGroup: null });
   assert.deepEqual(config.limits, { ...DEFAULTS.limits, maxLineBytes: 4096 });
 });
 
@@ -193,7 +193,7 @@ test('loadConfigFile reads, substitutes and validates a YAML file', async (t) =>
   );
   const { config, warnings } = await loadConfigFile(file, { STEAM_API_KEY: 'abcd1234' });
   assert.deepEqual(warnings, []);
-  assert.deepEqual(config.listen, { tcp: '127.0.0.1:0', unix: null, unixMode: '0600' });
+  assert.deepEqual(config.listen, { tcp: '127.0.0.1:0', unix: null, unixMode: '0600', unixOwner: null, unixGroup: null });
   assert.deepEqual(config.apis, { steam: { server: 'http://127.0.0.1:8080', credentials: { steamApiKey: 'abcd1234' } } });
   assert.deepEqual(config.presets, { hl2: { operation: 'steam.getNewsForApp', params: { appid: 220, count: 3 } } });
   assert.equal(config.limits.maxLineBytes, DEFAULTS.limits.maxLineBytes);

@@ -17,6 +17,13 @@ test('the connection keys have safe defaults: socket 0600, no token, 256 in flig
   assert.deepEqual(config.shutdown, { graceMs: 10_000 });
 });
 
+test('listen.unixOwner and listen.unixGroup take names or ids, a YAML number kept as text', () => {
+  assert.deepEqual(resolveConfig({}, {}).config.listen, { tcp: '127.0.0.1:9876', unix: null, unixMode: '0600', unixOwner: null, unixGroup: null });
+  const { config } = resolveConfig({ listen: { unixOwner: 'relay', unixGroup: 1001 } }, {});
+  assert.equal(config.listen.unixOwner, 'relay');
+  assert.equal(config.listen.unixGroup, '1001');
+});
+
 test('a partial limits section keeps the other limits at their defaults', () => {
   const { config } = resolveConfig({ limits: { idleTimeoutMs: 5000 } }, {});
   assert.deepEqual(config.limits, { ...DEFAULTS.limits, idleTimeoutMs: 5000 });
@@ -34,6 +41,8 @@ test('an unset auth.token variable stops start-up, naming the key and the variab
 const invalid: Array<[string, { given: unknown; want: RegExp }]> = [
   ['a unixMode that is not octal', { given: { listen: { unixMode: '0800' } }, want: /listen\.unixMode: must match pattern/ }],
   ['a unixMode given as a YAML number', { given: { listen: { unixMode: 600 } }, want: /listen\.unixMode: must be string/ }],
+  ['a unixGroup that is no name', { given: { listen: { unixGroup: 'wheel; rm' } }, want: /listen\.unixGroup: must match pattern/ }],
+  ['a negative unixOwner', { given: { listen: { unixOwner: -1 } }, want: /listen\.unixOwner: must be >= 0/ }],
   ['a token shorter than 16 characters, without echoing it', { given: { auth: { token: 'hunter2' } }, want: /^(?![\s\S]*hunter2)[\s\S]*auth\.token: must NOT have fewer than 16 characters/ }],
   ['an unknown auth key', { given: { auth: { tokn: 'x' } }, want: /auth\.tokn: unknown key/ }],
   ['a zero in-flight cap', { given: { limits: { maxInFlightPerConnection: 0 } }, want: /limits\.maxInFlightPerConnection: must be >= 1/ }],
