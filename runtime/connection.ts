@@ -26,6 +26,8 @@ interface InFlight {
   id: RequestId;
   controller: Abort;
   started: number;
+  /** Tries made so far (see upstream.ts), for the reply written when the request is aborted. */
+  progress: { attempts: number };
   /** Set once the final reply is written (or the client is gone): later writes are dropped. */
   done: boolean;
 }
@@ -201,9 +203,10 @@ export class Connection {
       this.#refuse(msg.id, new RelayError('DUPLICATE_ID', [JSON.stringify(msg.id)]));
       return;
     }
-    const entry: InFlight = { id: msg.id, controller: new Abort(), started: performance.now(), done: false };
+    const entry: InFlight = { id: msg.id, controller: new Abort(), started: performance.now(), progress: { attempts: 0 }, done: false };
     this.#inFlight.set(key, entry);
-    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry.controller, this.#opts.id ?? null);
+    const serving = { signal: entry.controller, connection: this.#opts.id ?? null, progress: entry.progress };
+    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), serving);
     if (done === null) {
       this.#inFlight.delete(key);
       return;
@@ -239,9 +242,9 @@ export class Connection {
     this.#abort(key, entry, new RelayError('CANCELLED'));
   }
 
-  /** Write `error` as the final reply of an in-flight request and abort it upstream. */
+  /** Write `error` as the final reply of an in-flight request and abort it upstream; `attempts` counts the tries made, the one in progress included. */
   #abort(key: string, entry: InFlight, error: RelayError): void {
-    this.#write(failureLine(entry.id, performance.now() - entry.started, error));
+    this.#write(failureLine(entry.id, performance.now() - entry.started, error, null, entry.progress.attempts));
     entry.done = true;
     entry.controller.abort(error);
     this.#release(key);

@@ -28,6 +28,16 @@ export interface RelayOptions {
   observer?: Observer;
 }
 
+/** How a request is served: its abort signal, its connection and where its tries are counted. */
+export interface Serving {
+  /** Aborts the upstream exchange (cancel, a client gone, shutdown). */
+  signal?: AbortLike;
+  /** The connection it came on (numbered per process), for the log line; null or absent: none. */
+  connection?: number | null;
+  /** Kept at the number of tries so far (see ExecuteOptions), for the reply of whoever aborts the request. */
+  progress?: { attempts: number };
+}
+
 export class Relay {
   #opts: RelayOptions;
   #inFlight = 0;
@@ -62,10 +72,12 @@ export class Relay {
 
   /**
    * Serve one parsed request: exactly one final reply through `write`; returns a promise settled after it
-   * when the request was dispatched, else null. `signal` aborts the upstream exchange (cancel, a
+   * when the request was dispatched, else null. `serving.signal` aborts the upstream exchange (cancel, a
    * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
    */
-  handleRequest(msg: RequestMessage, write: (text: string) => void, signal?: AbortLike, connection: number | null = null): Promise<void> | null {
+  handleRequest(msg: RequestMessage, write: (text: string) => void, serving: Serving = {}): Promise<void> | null {
+    const { signal, progress } = serving;
+    const connection = serving.connection ?? null;
     const opts = this.#opts;
     let target;
     let request;
@@ -123,7 +135,7 @@ export class Relay {
     };
     // Only a failed token fetch rejects (AUTH_FAILED, no status): the request itself was never sent.
     const unsent = (err: unknown): Outcome => ({ ok: false, error: this.#asRelayError(err, msg.id, opts), attempts: 0 });
-    const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal });
+    const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal, progress });
     // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
     const outcome = request.authorize
       ? sendAuthorized(request, opts.upstream.dispatcher(op), () => execute().then((out) => Object.assign(out, { status: out.ok ? out.response.status : 0 })))

@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   timeout?: number | null;
   /** Aborts the request (cancellation, client gone); the outcome then carries the signal's reason. */
   signal?: AbortLike;
+  /** Kept at the number of tries so far while the request runs, for a reply written by whoever aborts it. */
+  progress?: { attempts: number };
 }
 
 export interface UpstreamOptions {
@@ -133,6 +135,7 @@ export class Upstream {
           return last ?? { ok: false, error: err as RelayError, attempts };
         }
         attempts++;
+        if (opts.progress) opts.progress.attempts = attempts;
         let response: UpstreamResponse;
         try {
           response = await send(dispatcher, current, op.host, { headersMs: policy.timeouts.headersMs, bodyMs: policy.timeouts.bodyMs, maxBytes: policy.maxResponseBytes, signal });
@@ -165,6 +168,7 @@ export class Upstream {
           }
           current = next;
           attempts--;
+          if (opts.progress) opts.progress.attempts = attempts;
           continue;
         }
         last = { ok: true, response, attempts };

@@ -4,6 +4,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { LineClient } from '../support/line-client.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { startGatedUpstream, type GatedUpstream } from '../support/gated-upstream.js';
@@ -154,5 +157,44 @@ describe('cancellation and duplicate ids', () => {
     const finals = await client.take(2);
     assert.deepEqual(finals.map((r) => `${r.status}:${r.id}`).sort(), ['ok:h1', 'ok:h2']);
     await client.closed();
+  });
+});
+
+describe('attempts in the reply of a cancelled request', () => {
+  let upstream: GatedUpstream;
+  let relay: RelayProcess;
+  let tmp: string;
+
+  before(async () => {
+    upstream = await startGatedUpstream({ hold: (url) => /appid=1(&|$)/.test(url) });
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'relay-cancel-'));
+    // One request at a time to the API: a second waits in the rate limiter, unsent.
+    const config = path.join(tmp, 'one-at-a-time.yaml');
+    await writeFile(config, 'listen:\n  tcp: 127.0.0.1:0\napis:\n  steam:\n    rateLimit: { maxConcurrent: 1, maxQueue: 10 }\n');
+    relay = await startRelay(['--config', config, '--server', `steam=${upstream.url}`]);
+  });
+  after(async () => {
+    upstream.release();
+    await relay.stop();
+    await upstream.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('counts the tries made: 0 for a request still waiting its turn, 1 for the one upstream', async (t) => {
+    const client = await LineClient.connect({ port: relay.port! });
+    t.after(() => client.close());
+    const startedBefore = upstream.started;
+    client.send(held('sent'));
+    await upstream.until((u) => u.started === startedBefore + 1);
+    client.send(held('waiting'));
+    assert.deepEqual((await client.take(2)).map((r) => `${r.status}:${r.id}`), ['dispatched:sent', 'dispatched:waiting']);
+    client.send({ cancel: 'waiting' });
+    const waiting = await client.next();
+    const attempts = (reply: object) => (reply as { attempts?: number }).attempts;
+    assert.deepEqual([waiting.id, (waiting.response as { code: string }).code, attempts(waiting)], ['waiting', 'CANCELLED', 0]);
+    client.send({ cancel: 'sent' });
+    const sent = await client.next();
+    assert.deepEqual([sent.id, (sent.response as { code: string }).code, attempts(sent)], ['sent', 'CANCELLED', 1]);
+    assert.equal(upstream.started, startedBefore + 1, 'the waiting request was never sent');
   });
 });
