@@ -124,7 +124,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return 0;
     }
     try {
-      const next = await loadSetup(input, true);
+      const next = await loadSetup(input, true, relay.options.upstream);
       if (JSON.stringify(next.config.listen) !== JSON.stringify(setup.config.listen)) {
         log.warn('SIGHUP: listen addresses, unixMode, unixOwner and unixGroup are not reloaded; restart relay-run to change them');
       }

@@ -42,8 +42,11 @@ export interface Setup {
   upstream: Upstream;
 }
 
-/** Read config and modules and compile them. Throws an Error that says what is wrong; nothing is changed on failure. */
-export async function loadSetup(input: SetupInput, fresh = false): Promise<Setup> {
+/**
+ * Read config and modules and compile them. Throws an Error that says what is wrong; nothing is changed
+ * on failure. `previous` (a reload) is the upstream in service: its limiters and breakers are carried over.
+ */
+export async function loadSetup(input: SetupInput, fresh = false, previous?: Upstream): Promise<Setup> {
   let config: RelayConfig = structuredClone(DEFAULTS);
   const warnings: string[] = [];
   if (input.configFile !== undefined) {
@@ -70,7 +73,7 @@ export async function loadSetup(input: SetupInput, fresh = false): Promise<Setup
   // TLS files are relative to the config file's directory.
   const tls = await loadTls(apis, input.configFile === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.configFile)));
   warnings.push(...tls.warnings);
-  const upstream = new Upstream({ operations: catalog.operations, config: { ...config, apis }, tls: tls.options, observer: input.observer });
+  const upstream = new Upstream({ operations: catalog.operations, config: { ...config, apis }, tls: tls.options, observer: input.observer, previous });
   return { config, tables, catalog, redactor: new Redactor(secrets), secrets, warnings, upstream };
 }
 

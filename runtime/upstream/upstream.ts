@@ -41,6 +41,18 @@ export interface UpstreamOptions {
   tls: Map<string, ConnectionOptions>;
   /** Told of failed attempts and rate-limit waits (metrics). */
   observer?: Pick<Observer, 'upstreamError' | 'rateLimit'>;
+  /**
+   * The Upstream this one replaces (a reload): its rate limiters and circuit breakers are taken over
+   * where their settings are unchanged, so that a reload keeps a 429's pause, an open circuit and the
+   * count of requests in flight (those of the old setup included) instead of starting afresh.
+   */
+  previous?: Upstream;
+}
+
+/** A limiter or breaker, with its settings in a canonical form (so that a reload can tell whether they changed). */
+interface Kept<T> {
+  value: T;
+  settings: string;
 }
 
 interface Route {
@@ -53,7 +65,9 @@ interface Route {
 export class Upstream {
   readonly #routes = new Map<CompiledOperation, Route>();
   readonly #dispatchers = new Map<string, Dispatcher>();
-  readonly #limiters: RateLimiter[] = [];
+  /** Rate limiters by API, circuit breakers by origin. */
+  readonly #limiters = new Map<string, Kept<RateLimiter>>();
+  readonly #breakers = new Map<string, Kept<CircuitBreaker>>();
   readonly #observer: UpstreamOptions['observer'];
 
   /** Throws an Error naming the config key when an operation override or an allowed host does not fit. */
@@ -63,8 +77,8 @@ export class Upstream {
     const operations = [...opts.operations];
     checkAllowedHosts(operations, config.apis);
     checkOperationKeys(operations, config.apis);
-    const limiters = new Map<string, RateLimiter>();
-    const breakers = new Map<string, CircuitBreaker>();
+    const previous = opts.previous;
+    const [oldLimiters, oldBreakers] = previous ? [previous.#limiters, previous.#breakers] : [undefined, undefined];
     for (const op of operations) {
       const api: ApiConfig = config.apis[op.api] ?? {};
       const policy = resolveOperationPolicy(config, config.upstream, api, op.name, op.spec.operationId);
@@ -75,16 +89,17 @@ export class Upstream {
         dispatcher = createDispatcher(config.http, policy.timeouts.connectMs, tlsOptions);
         this.#dispatchers.set(key, dispatcher);
       }
-      if (!limiters.has(op.api)) {
-        // Every API has one, even without limits: a 429 pauses it.
-        const limiter = new RateLimiter(op.api, { ...config.upstream.rateLimit, ...api.rateLimit });
-        if (observer) limiter.onEvent = (event) => observer.rateLimit(op.api, event);
-        limiters.set(op.api, limiter);
-        this.#limiters.push(limiter);
-      }
+      // Every API has a limiter, even without limits: a 429 pauses it.
+      const limiter = keep(this.#limiters, oldLimiters, op.api, { ...config.upstream.rateLimit, ...api.rateLimit }, (s) => new RateLimiter(op.api, s));
       const origin = op.origin ?? op.api;
-      if (!breakers.has(origin)) breakers.set(origin, new CircuitBreaker(origin, { ...config.upstream.circuitBreaker, ...api.circuitBreaker }));
-      this.#routes.set(op, { policy, dispatcher, limiter: limiters.get(op.api)!, breaker: breakers.get(origin)! });
+      const breaker = keep(this.#breakers, oldBreakers, origin, { ...config.upstream.circuitBreaker, ...api.circuitBreaker }, (s) => new CircuitBreaker(origin, s));
+      this.#routes.set(op, { policy, dispatcher, limiter, breaker });
+    }
+    for (const [api, { value: limiter }] of this.#limiters) limiter.onEvent = observer ? (event) => observer.rateLimit(api, event) : null;
+    // Taken over only now that this Upstream is complete: the old one no longer closes them.
+    if (previous) {
+      for (const [api, kept] of this.#limiters) if (previous.#limiters.get(api) === kept) previous.#limiters.delete(api);
+      for (const [origin, kept] of this.#breakers) if (previous.#breakers.get(origin) === kept) previous.#breakers.delete(origin);
     }
   }
 
@@ -185,7 +200,7 @@ export class Upstream {
 
   /** Close every dispatcher and refuse whatever still waits for a permit. */
   async close(): Promise<void> {
-    for (const limiter of this.#limiters) limiter.close(new RelayError('UPSTREAM_FAILED', ['relay', 'shutting down']));
+    for (const { value: limiter } of this.#limiters.values()) limiter.close(new RelayError('UPSTREAM_FAILED', ['relay', 'shutting down']));
     await Promise.all([...this.#dispatchers.values()].map((d) => d.close().catch(() => {})));
   }
 
@@ -194,6 +209,20 @@ export class Upstream {
     if (!route) throw new Error(`operation ${op.fullName} is not known to this Upstream`);
     return route;
   }
+}
+
+/**
+ * The limiter or breaker for `key` in `mine`: made once with `settings`, or the previous Upstream's
+ * when it was made with the same settings.
+ */
+function keep<T, S extends object>(mine: Map<string, Kept<T>>, theirs: Map<string, Kept<T>> | undefined, key: string, settings: S, make: (settings: S) => T): T {
+  const found = mine.get(key);
+  if (found) return found.value;
+  const canonical = JSON.stringify(settings, Object.keys(settings).sort());
+  const old = theirs?.get(key);
+  const kept = old?.settings === canonical ? old : { value: make(settings), settings: canonical };
+  mine.set(key, kept);
+  return kept.value;
 }
 
 /** `apis.<name>.operations.<op>` must name an operation of that API. */

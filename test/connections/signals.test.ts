@@ -160,6 +160,33 @@ describe('SIGHUP', () => {
     assert.equal(relay.child.exitCode, null);
   });
 
+  test('a reload keeps an API\'s rate limiter when its settings are unchanged: the request in flight still counts', async (t) => {
+    const config = path.join(tmp, 'hup-limit.yaml');
+    const limited = `apis:\n  steam:\n    server: ${a.url}\n    rateLimit: { maxConcurrent: 1, maxQueue: 10 }\n`;
+    await writeFile(config, limited);
+    const relay = await startRelay(['--tcp', '127.0.0.1:0', '--config', config]);
+    t.after(() => relay.stop());
+    const client = await LineClient.connect({ port: relay.port! });
+    t.after(() => client.close());
+    const startedBefore = a.started;
+    client.send(held('in-flight'));
+    await client.next();
+    await a.until((u) => u.started === startedBefore + 1);
+    // A preset is added; the rate limit is as it was.
+    await writeFile(config, `${limited}presets:\n  apps:\n    operation: steam.getAppList\n`);
+    relay.child.kill('SIGHUP');
+    await stderrMatches(relay, /SIGHUP: reloaded; apis: steam \(\d+ operations\); presets: apps/);
+    client.send({ request: 'apps', id: 'after-reload' });
+    assert.deepEqual(await client.next(), { status: 'dispatched', id: 'after-reload' });
+    // With the limiter carried over, the one slot is still taken by the old setup's request: nothing
+    // more reaches the upstream (a fresh limiter would have sent it at once).
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(a.started, startedBefore + 1);
+    a.release();
+    const replies = await client.take(2);
+    assert.deepEqual(replies.map((r) => `${r.status}:${r.id}`), ['ok:in-flight', 'ok:after-reload']);
+  });
+
   test('keeps the running config when the new one is broken, and logs why', async (t) => {
     const config = path.join(tmp, 'hup-broken.yaml');
     await writeFile(config, `apis:\n  steam:\n    server: ${b.url}\npresets:\n  apps:\n    operation: steam.getAppList\n`);

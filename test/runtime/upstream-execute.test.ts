@@ -21,12 +21,13 @@ let tmp: string;
 let faulty: FaultyUpstream;
 let upstream: Upstream;
 let fault: CompiledOperation;
+let table: Awaited<ReturnType<typeof loadModule>>;
 
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'relay-execute-'));
   const out = await generate(path.join(ROOT, 'test/fixtures/e2e/faulty.yaml'), { outDir: tmp, name: 'faulty' });
   await writeFile(out.file, out.text);
-  const table = await loadModule(out.file);
+  table = await loadModule(out.file);
   faulty = await startFaultyUpstream();
   const { config } = resolveConfig({ apis: { faulty: { server: faulty.url, retry: { attempts: 1 } } } }, {});
   const catalog = new Catalog({ tables: [table], apis: config.apis, presets: {} });
@@ -82,4 +83,42 @@ test('the policy of an operation is resolved once and reported', () => {
   assert.equal(policy.retry.attempts, 1);
   assert.equal(policy.followRedirects, false);
   assert.equal(policy.maxResponseBytes, 10 * 1024 * 1024);
+});
+
+test('an Upstream that replaces another keeps its limiter when the settings are unchanged: the 429 pause carries over, and closing the old one spares it', async () => {
+  const { config } = resolveConfig({ apis: { faulty: { server: faulty.url, retry: { attempts: 1 } } } }, {});
+  const catalog = new Catalog({ tables: [table], apis: config.apis, presets: {} });
+  const old = new Upstream({ operations: catalog.operations, config, tls: new Map() });
+  const op = catalog.lookup('faulty.fault').op;
+  const first = await old.execute(op, buildRequest(op, { mode: 'retry-after', tag: 'r1', fail: 1, retryAfter: '1' }, false, undefined));
+  assert.ok(first.ok && first.response.status === 429);
+  const next = new Upstream({ operations: catalog.operations, config, tls: new Map(), previous: old });
+  const pending = next.execute(op, buildRequest(op, { mode: 'ok', tag: 'r2' }, false, undefined));
+  // The old Upstream closes once its requests are done; the request waiting in the shared limiter is not refused.
+  await old.close();
+  const second = await pending;
+  await next.close();
+  assert.ok(second.ok, second.ok ? '' : second.error.message);
+  assert.equal(second.response.status, 200);
+  const [limitedAt] = faulty.arrivals('retry-after/r1');
+  const [nextAt] = faulty.arrivals('ok/r2');
+  assert.ok(nextAt! - limitedAt! >= 950, `the request after the reload went ${nextAt! - limitedAt!} ms after the 429`);
+});
+
+test('an Upstream that replaces another starts a fresh limiter when the settings changed: the old pause does not hold it back', async () => {
+  const before = resolveConfig({ apis: { faulty: { server: faulty.url, retry: { attempts: 1 } } } }, {}).config;
+  const after = resolveConfig({ apis: { faulty: { server: faulty.url, retry: { attempts: 1 }, rateLimit: { maxQueue: 50 } } } }, {}).config;
+  const catalog = new Catalog({ tables: [table], apis: before.apis, presets: {} });
+  const old = new Upstream({ operations: catalog.operations, config: before, tls: new Map() });
+  const op = catalog.lookup('faulty.fault').op;
+  const first = await old.execute(op, buildRequest(op, { mode: 'retry-after', tag: 'f1', fail: 1, retryAfter: '3' }, false, undefined));
+  assert.ok(first.ok && first.response.status === 429);
+  const next = new Upstream({ operations: catalog.operations, config: after, tls: new Map(), previous: old });
+  // The old limiter's next request waits out the 3 s pause; the new limiter's goes first.
+  const held = old.execute(op, buildRequest(op, { mode: 'ok', tag: 'f2' }, false, undefined));
+  const fresh = await next.execute(op, buildRequest(op, { mode: 'ok', tag: 'f3' }, false, undefined));
+  assert.ok(fresh.ok && fresh.response.status === 200);
+  assert.equal(faulty.hits('ok/f2'), 0, 'the old pause still holds the old limiter');
+  assert.ok((await held).ok);
+  await Promise.all([old.close(), next.close()]);
 });
