@@ -167,10 +167,12 @@ export function isLoopback(address: string): boolean {
   return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
 }
 
+/** `host:port`, or `[v6]:port` for an IPv6 address. */
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** The usual reasons a listen fails, in words, by error code. */
 export const LISTEN_HINTS: Record<string, string> = {
   EADDRINUSE: 'address already in use (is another relay running? choose another address with --tcp or --unix)',
   EACCES: 'permission denied',
