@@ -22,12 +22,14 @@ export interface ConnectionOptions {
   id?: number;
 }
 
+/** A request in flight; it is also how relay.ts serves it (its Serving): the signal, the connection and the tries so far. */
 interface InFlight {
   id: RequestId;
-  controller: Abort;
+  signal: Abort;
+  connection: number | null;
+  /** Tries made so far (kept by upstream.ts), for the reply written when the request is aborted. */
+  attempts: number;
   started: number;
-  /** Tries made so far (see upstream.ts), for the reply written when the request is aborted. */
-  progress: { attempts: number };
   /** Set once the final reply is written (or the client is gone): later writes are dropped. */
   done: boolean;
 }
@@ -203,10 +205,9 @@ export class Connection {
       this.#refuse(msg.id, new RelayError('DUPLICATE_ID', [JSON.stringify(msg.id)]));
       return;
     }
-    const entry: InFlight = { id: msg.id, controller: new Abort(), started: performance.now(), progress: { attempts: 0 }, done: false };
+    const entry: InFlight = { id: msg.id, signal: new Abort(), connection: this.#opts.id ?? null, attempts: 0, started: performance.now(), done: false };
     this.#inFlight.set(key, entry);
-    const serving = { signal: entry.controller, connection: this.#opts.id ?? null, progress: entry.progress };
-    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), serving);
+    const done = relay.handleRequest(msg, (text) => entry.done || this.#write(text), entry);
     if (done === null) {
       this.#inFlight.delete(key);
       return;
@@ -244,9 +245,9 @@ export class Connection {
 
   /** Write `error` as the final reply of an in-flight request and abort it upstream; `attempts` counts the tries made, the one in progress included. */
   #abort(key: string, entry: InFlight, error: RelayError): void {
-    this.#write(failureLine(entry.id, performance.now() - entry.started, error, null, entry.progress.attempts));
+    this.#write(failureLine(entry.id, performance.now() - entry.started, error, null, entry.attempts));
     entry.done = true;
-    entry.controller.abort(error);
+    entry.signal.abort(error);
     this.#release(key);
   }
 
@@ -312,7 +313,7 @@ export class Connection {
     this.#clearIdle();
     for (const entry of this.#inFlight.values()) {
       entry.done = true;
-      entry.controller.abort(new RelayError('CANCELLED'));
+      entry.signal.abort(new RelayError('CANCELLED'));
     }
     this.#inFlight.clear();
     for (const resolve of this.#settledWaiters.splice(0)) resolve();

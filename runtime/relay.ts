@@ -28,14 +28,14 @@ export interface RelayOptions {
   observer?: Observer;
 }
 
-/** How a request is served: its abort signal, its connection and where its tries are counted. */
+/** How a request is served: its abort signal, its connection, and its tries so far. */
 export interface Serving {
   /** Aborts the upstream exchange (cancel, a client gone, shutdown). */
   signal?: AbortLike;
   /** The connection it came on (numbered per process), for the log line; null or absent: none. */
   connection?: number | null;
   /** Kept at the number of tries so far (see ExecuteOptions), for the reply of whoever aborts the request. */
-  progress?: { attempts: number };
+  attempts?: number;
 }
 
 export class Relay {
@@ -76,7 +76,7 @@ export class Relay {
    * client gone, shutdown); whoever aborts writes the final reply, so writes after it must be dropped.
    */
   handleRequest(msg: RequestMessage, write: (text: string) => void, serving: Serving = {}): Promise<void> | null {
-    const { signal, progress } = serving;
+    const { signal } = serving;
     const connection = serving.connection ?? null;
     const opts = this.#opts;
     let target;
@@ -96,9 +96,9 @@ export class Relay {
     }
     write(dispatchedLine(msg.id));
     this.#inFlight++;
-    const users = this.#users.get(opts) ?? { count: 0, idle: [] };
+    let users = this.#users.get(opts);
+    if (!users) this.#users.set(opts, (users = { count: 0, idle: [] }));
     users.count++;
-    this.#users.set(opts, users);
     const started = performance.now();
     const { op } = target;
     const redact = (text: string) => opts.redactor.redact(text);
@@ -135,7 +135,7 @@ export class Relay {
     };
     // Only a failed token fetch rejects (AUTH_FAILED, no status): the request itself was never sent.
     const unsent = (err: unknown): Outcome => ({ ok: false, error: this.#asRelayError(err, msg.id, opts), attempts: 0 });
-    const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal, progress });
+    const execute = () => opts.upstream.execute(op, request, { timeout: msg.timeout, signal, progress: serving });
     // OAuth2 credentials are fetched (and refreshed once on a 401) around the whole upstream exchange.
     const outcome = request.authorize
       ? sendAuthorized(request, opts.upstream.dispatcher(op), () => execute().then((out) => Object.assign(out, { status: out.ok ? out.response.status : 0 })))

@@ -30,7 +30,7 @@ export interface ExecuteOptions {
   /** Aborts the request (cancellation, client gone); the outcome then carries the signal's reason. */
   signal?: AbortLike;
   /** Kept at the number of tries so far while the request runs, for a reply written by whoever aborts it. */
-  progress?: { attempts: number };
+  progress?: { attempts?: number };
 }
 
 export interface UpstreamOptions {
